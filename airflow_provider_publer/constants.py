@@ -1,0 +1,22 @@
+"""Names shared by the operator, the sensor and the links, kept in a module that imports nothing heavy."""
+
+from __future__ import annotations
+
+#: Default Airflow connection id of the Publer hook.
+DEFAULT_CONN_ID = "publer_default"
+
+#: XCom key under which the operator pushes the job id, before anything else can fail.
+XCOM_JOB_ID = "publer_job_id"
+
+#: Job reference returned when every intended post was found on Publer and nothing was (re)submitted:
+#: ``reconciled:<post id>,<post id>,...``. The sensor treats it as a finished, successful job.
+RECONCILED_PREFIX = "reconciled:"
+
+
+def default_deferrable() -> bool:
+    """``[operators] default_deferrable`` from the Airflow configuration."""
+    try:
+        from airflow.sdk import conf
+    except ImportError:  # Airflow 3.1
+        from airflow.configuration import conf  # type: ignore[assignment]
+    return bool(conf.getboolean("operators", "default_deferrable", fallback=False))

@@ -1,0 +1,122 @@
+"""Exceptions raised by the Publer provider.
+
+Every error a user can meet carries a message that says what went wrong and what
+to do about it. HTTP errors carry the status code and Publer's own messages, so
+callers branch on types and attributes, never on parsed strings.
+
+This module imports nothing from Airflow: the validation module, the response
+normalisation and the hook all share it, and it stays cheap to import at DAG
+parse time.
+"""
+
+from __future__ import annotations
+
+
+class PublerError(Exception):
+    """Base class of every error raised by this provider."""
+
+
+class PublerValidationError(PublerError, ValueError):
+    """Input that would be sent to Publer is invalid; nothing was sent.
+
+    :param message: what is wrong and how to fix it.
+    :param field: dotted path of the offending field, e.g. ``posts[2].accounts[0].scheduled_at``.
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        self.field = field
+        super().__init__(f"{field}: {message}" if field else message)
+
+
+class PublerConfigurationError(PublerError):
+    """The Airflow connection is unusable (missing API key, insecure URL, ...)."""
+
+
+class PublerAPIError(PublerError):
+    """Publer answered with an HTTP error.
+
+    :param status_code: the HTTP status code.
+    :param messages: Publer's error messages, from ``errors``/``error``/``message``.
+    :param method: HTTP method of the request.
+    :param path: API path of the request (never the query string: it may hold ids only).
+    """
+
+    def __init__(self, status_code: int, messages: list[str], *, method: str = "", path: str = "") -> None:
+        self.status_code = status_code
+        self.messages = list(messages)
+        self.method = method
+        self.path = path
+        detail = "; ".join(self.messages) or "no error message in the response"
+        where = f" on {method} {path}" if method else ""
+        super().__init__(f"Publer returned HTTP {status_code}{where}: {detail}{self._hint()}")
+
+    def _hint(self) -> str:
+        return ""
+
+
+class PublerAuthenticationError(PublerAPIError):
+    """HTTP 401: the API key is missing, wrong, revoked or expired."""
+
+    def _hint(self) -> str:
+        return (
+            ". Check the API key stored as the password of the Publer connection "
+            "(Publer: Settings > Access & Login > API Keys)."
+        )
+
+
+class PublerPermissionError(PublerAPIError):
+    """HTTP 403: missing scope, missing/unknown workspace, plan entitlement or a locked post."""
+
+    def _hint(self) -> str:
+        return (
+            ". Check that the key has the needed scopes and that the workspace id "
+            "(connection extra 'workspace_id' or the task's workspace_id) is one of your workspaces."
+        )
+
+
+class PublerNotFoundError(PublerAPIError):
+    """HTTP 404: the job, post or resource does not exist."""
+
+
+class PublerRateLimitError(PublerAPIError):
+    """HTTP 429: Publer's limit of 100 requests per 2 minutes per user was hit.
+
+    :param retry_after: seconds to wait before the next request, when Publer said so.
+    """
+
+    def __init__(
+        self,
+        status_code: int,
+        messages: list[str],
+        *,
+        method: str = "",
+        path: str = "",
+        retry_after: float | None = None,
+    ) -> None:
+        self.retry_after = retry_after
+        super().__init__(status_code, messages, method=method, path=path)
+
+    def _hint(self) -> str:
+        wait = f" in {self.retry_after:.0f}s" if self.retry_after is not None else " later"
+        return f". Retry{wait}; several DAGs sharing one Publer user share this limit."
+
+
+class PublerServerError(PublerAPIError):
+    """HTTP 5xx from Publer."""
+
+
+class PublerTransientError(PublerError):
+    """A request that is safe to repeat failed for a reason that may pass (network, 5xx, 429)."""
+
+
+class PublerOutcomeUnknownError(PublerError):
+    """A request that changes state was sent, but whether Publer applied it is unknown.
+
+    Raised when a POST times out, loses its connection after being sent, or meets a
+    5xx. Repeating it blindly could post twice; callers reconcile against
+    ``GET /posts`` instead.
+    """
+
+
+class PublerJobFailedError(PublerError):
+    """A Publer job finished as failed, or complete with per-account failures."""

@@ -1,0 +1,329 @@
+"""One place for Publer's response quirks.
+
+Publer's documentation, its OpenAPI description and its live API disagree on the
+shape of the same answers (see ``docs/publer-api-variants.md``): a job id comes
+flat or inside ``{"success", "data"}``; a job status says ``complete`` or
+``completed``, flat or under ``data.result``; ``failures`` is ``{}``, a list, or a
+dict of lists; accounts come as a list or as ``{"accounts": [...]}``; errors come
+as ``{"errors": [...]}`` except 429's ``{"error": "..."}``.
+
+The synchronous hook methods and the asynchronous ones used by the trigger both
+parse every answer through this module, so each quirk is handled exactly once.
+Nothing here does I/O or imports Airflow.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from airflow_provider_publer.exceptions import (
+    PublerAPIError,
+    PublerAuthenticationError,
+    PublerNotFoundError,
+    PublerPermissionError,
+    PublerRateLimitError,
+    PublerServerError,
+)
+
+JOB_WORKING = "working"
+JOB_COMPLETE = "complete"
+JOB_FAILED = "failed"
+
+#: Status spellings that mean "finished successfully" (OpenAPI says ``complete``, prose ``completed``).
+SUCCESS_STATUSES = frozenset({"complete", "completed"})
+#: Status spellings that mean "finished and failed".
+FAILED_STATUSES = frozenset({"failed", "failure", "error"})
+#: Status spellings that mean "still running": keep waiting.
+RUNNING_STATUSES = frozenset({"working", "pending", "queued", "processing", "in_progress", "running"})
+
+#: Publer's failure message when a post collides with another one on the same account.
+ANOTHER_POST_AT_THIS_TIME = "another post at this time"
+
+
+def unwrap(body: Any) -> Any:
+    """Return the payload of a ``{"success": ..., "data": ...}`` envelope, or ``body`` unchanged."""
+    if isinstance(body, Mapping) and "data" in body and ("success" in body or len(body) == 1):
+        return body["data"]
+    return body
+
+
+def parse_job_id(body: Any) -> str:
+    """Read the job id of a submit answer: ``{"job_id"}`` or ``{"success", "data": {"job_id"}}``."""
+    for candidate in (body, unwrap(body)):
+        if isinstance(candidate, Mapping):
+            job_id = candidate.get("job_id") or candidate.get("id")
+            if isinstance(job_id, (str, int)) and str(job_id):
+                return str(job_id)
+    raise PublerAPIError(200, [f"the answer holds no job_id: {_preview(body)}"])
+
+
+@dataclass(frozen=True)
+class PublerJobResult:
+    """The normalised state of one Publer job, whatever envelope Publer used.
+
+    :param job_id: the job's id.
+    :param status: Publer's status, lower-cased (``working``, ``complete``, ``completed``, ``failed``...).
+    :param failures: per-account failures ``{account_id, account_name, provider, message}``.
+    :param payload: the job payload without failures (media objects for media jobs).
+    :param raw: the answer as Publer sent it.
+    """
+
+    job_id: str
+    status: str
+    failures: list[dict[str, Any]] = field(default_factory=list)
+    payload: Any = None
+    raw: Any = None
+
+    @property
+    def is_running(self) -> bool:
+        """Still working (or a status this provider does not know yet: keep waiting, never succeed)."""
+        return not self.is_finished
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in SUCCESS_STATUSES or self.status in FAILED_STATUSES
+
+    @property
+    def is_success(self) -> bool:
+        """Finished, explicitly complete, and no account failed."""
+        return self.status in SUCCESS_STATUSES and not self.failures
+
+    @property
+    def is_known_status(self) -> bool:
+        return self.is_finished or self.status in RUNNING_STATUSES
+
+    def failure_summary(self) -> str:
+        """One line per failed account: name, network, Publer's reason."""
+        return "\n".join(describe_failure(f) for f in self.failures)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-compatible form, fit for XCom and trigger events."""
+        return {
+            "job_id": self.job_id,
+            "status": self.status,
+            "succeeded": self.is_success,
+            "failures": [dict(f) for f in self.failures],
+            "payload": self.payload,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PublerJobResult:
+        return cls(
+            job_id=str(data.get("job_id", "")),
+            status=str(data.get("status", "")),
+            failures=[dict(f) for f in data.get("failures") or []],
+            payload=data.get("payload"),
+        )
+
+
+def parse_job_status(job_id: str, body: Any) -> PublerJobResult:
+    """Normalise every documented form of ``GET /job_status/{id}``.
+
+    Handles the flat ``{status, payload}`` form, the ``{success, data: {status,
+    result: {status, payload, plan}}}`` envelope, ``complete``/``completed``, and
+    ``failures`` as ``{}``, a list, or a dict of lists/objects.
+    """
+    outer = unwrap(body)
+    if not isinstance(outer, Mapping):
+        raise PublerAPIError(200, [f"unexpected job status answer for job {job_id}: {_preview(body)}"])
+    result = outer.get("result")
+    inner: Mapping[str, Any] = result if isinstance(result, Mapping) else outer
+    status = outer.get("status") or inner.get("status") or ""
+    payload = inner.get("payload", outer.get("payload"))
+    failures: list[dict[str, Any]] = []
+    rest: Any = payload
+    if isinstance(payload, Mapping):
+        failures = normalise_failures(payload.get("failures"))
+        rest = {k: v for k, v in payload.items() if k != "failures"} or None
+    return PublerJobResult(
+        job_id=str(job_id), status=str(status).strip().lower(), failures=failures, payload=rest, raw=body
+    )
+
+
+def normalise_failures(failures: Any) -> list[dict[str, Any]]:
+    """Flatten ``failures`` (``None``, ``{}``, ``[]``, a list, a dict of lists or of objects) to a list."""
+    if not failures:
+        return []
+    if isinstance(failures, Mapping):
+        if _looks_like_failure(failures):
+            return [_failure(failures)]
+        out: list[dict[str, Any]] = []
+        for key, value in failures.items():
+            items = value if isinstance(value, list) else [value]
+            out.extend(_failure(item, account_id=str(key)) for item in items)
+        return out
+    if isinstance(failures, list):
+        return [_failure(item) for item in failures]
+    return [_failure(failures)]
+
+
+def _looks_like_failure(value: Mapping[str, Any]) -> bool:
+    return "message" in value and ("account_id" in value or "provider" in value or "account_name" in value)
+
+
+def _failure(item: Any, account_id: str | None = None) -> dict[str, Any]:
+    if isinstance(item, Mapping):
+        failure = dict(item)
+        if account_id and not failure.get("account_id"):
+            failure["account_id"] = account_id
+        failure.setdefault("message", "no reason given")
+        return failure
+    return {"account_id": account_id, "message": str(item)}
+
+
+def describe_failure(failure: Mapping[str, Any]) -> str:
+    """``'Brand Page' (facebook, account 63c6...): There's another post at this time...``."""
+    name = failure.get("account_name") or "unnamed account"
+    provider = failure.get("provider") or "unknown network"
+    account = failure.get("account_id") or "?"
+    return f"'{name}' ({provider}, account {account}): {failure.get('message', 'no reason given')}"
+
+
+def is_collision_failure(failure: Mapping[str, Any]) -> bool:
+    """True for Publer's "There's another post at this time" failure."""
+    return ANOTHER_POST_AT_THIS_TIME in str(failure.get("message", "")).lower()
+
+
+def parse_list(body: Any, key: str) -> list[dict[str, Any]]:
+    """Read a list that Publer sends bare, as ``{key: [...]}``, or inside the ``data`` envelope."""
+    value = unwrap(body)
+    if isinstance(value, Mapping):
+        value = value.get(key, value.get("data"))
+    if not isinstance(value, list):
+        raise PublerAPIError(200, [f"expected a list of {key}, got: {_preview(body)}"])
+    return [dict(item) for item in value if isinstance(item, Mapping)]
+
+
+@dataclass(frozen=True)
+class PostsPage:
+    """One page of ``GET /posts``."""
+
+    posts: list[dict[str, Any]]
+    page: int
+    total_pages: int | None
+    total: int | None
+
+    @property
+    def is_last(self) -> bool:
+        if not self.posts:
+            return True
+        return self.total_pages is not None and self.page >= self.total_pages - 1
+
+
+def parse_posts_page(body: Any, requested_page: int) -> PostsPage:
+    """Read a page of posts; ``page``/``total_pages`` may be missing (then an empty page ends the walk)."""
+    value = unwrap(body)
+    posts = parse_list(value, "posts")
+    meta = value if isinstance(value, Mapping) else {}
+    return PostsPage(
+        posts=posts,
+        page=_as_int(meta.get("page"), None) or requested_page,
+        total_pages=_as_int(meta.get("total_pages"), None),
+        total=_as_int(meta.get("total"), None),
+    )
+
+
+def error_messages(body: Any, text: str = "") -> list[str]:
+    """Publer's error messages: ``errors`` (list), then ``error``, ``message``/``code``, then raw text."""
+    if isinstance(body, Mapping):
+        errors = body.get("errors")
+        if isinstance(errors, list) and errors:
+            return [str(e) for e in errors]
+        if isinstance(errors, (str, Mapping)) and errors:
+            return [str(errors)]
+        for key in ("error", "message", "code"):
+            if body.get(key):
+                return [str(body[key])]
+    snippet = text.strip()[:300]
+    return [snippet] if snippet else []
+
+
+def api_error(
+    status_code: int,
+    body: Any,
+    text: str = "",
+    *,
+    method: str = "",
+    path: str = "",
+    retry_after: float | None = None,
+) -> PublerAPIError:
+    """Build the typed exception for an HTTP error answer."""
+    messages = error_messages(body, text)
+    kwargs: dict[str, Any] = {"method": method, "path": path}
+    if status_code == 401:
+        return PublerAuthenticationError(status_code, messages, **kwargs)
+    if status_code == 403:
+        return PublerPermissionError(status_code, messages, **kwargs)
+    if status_code == 404:
+        return PublerNotFoundError(status_code, messages, **kwargs)
+    if status_code == 429:
+        return PublerRateLimitError(status_code, messages, retry_after=retry_after, **kwargs)
+    if status_code >= 500:
+        return PublerServerError(status_code, messages, **kwargs)
+    return PublerAPIError(status_code, messages, **kwargs)
+
+
+def rate_limit_wait(headers: Mapping[str, str], now: float) -> float | None:
+    """Seconds to wait after a 429, from ``X-RateLimit-Reset`` (UNIX time) or ``Retry-After``.
+
+    ``now`` is the current UNIX time. Returns ``None`` when neither header says anything usable.
+    """
+    lowered = {k.lower(): v for k, v in headers.items()}
+    reset = _as_float(lowered.get("x-ratelimit-reset"))
+    if reset is not None:
+        # A small value is a delay in seconds, a large one an epoch timestamp.
+        return max(0.0, reset - now if reset > 1_000_000_000 else reset)
+    retry_after = lowered.get("retry-after")
+    if retry_after:
+        seconds = _as_float(retry_after)
+        if seconds is not None:
+            return max(0.0, seconds)
+        parsed = email.utils.parsedate_to_datetime(retry_after) if _is_http_date(retry_after) else None
+        if parsed is not None:
+            return max(0.0, parsed.timestamp() - now)
+    return None
+
+
+def backoff_delay(attempt: int, base: float = 1.0, cap: float = 60.0) -> float:
+    """Exponential backoff: ``base * 2**attempt`` seconds, at most ``cap``."""
+    return float(min(cap, base * math.pow(2, attempt)))
+
+
+def is_transient_status(status_code: int) -> bool:
+    """Statuses worth repeating a safe request for: 429 and 5xx (except 501)."""
+    return status_code == 429 or (status_code >= 500 and status_code != 501)
+
+
+def _is_http_date(value: str) -> bool:
+    try:
+        return email.utils.parsedate_to_datetime(value) is not None
+    except (TypeError, ValueError):
+        return False
+
+
+def _as_float(value: Any) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _as_int(value: Any, default: int | None) -> int | None:
+    try:
+        return int(value) if value is not None else default
+    except (TypeError, ValueError):
+        return default
+
+
+def _preview(body: Any, limit: int = 200) -> str:
+    text = repr(body)
+    return text if len(text) <= limit else text[:limit] + "..."
+
+
+def ids(items: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The ``id`` of each object, skipping those without one."""
+    return [str(item["id"]) for item in items if item.get("id")]

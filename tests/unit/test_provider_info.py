@@ -1,0 +1,100 @@
+"""The provider metadata Airflow reads: valid against Airflow's schema, and every path importable."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import subprocess
+import sys
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import airflow
+import jsonschema
+import pytest
+
+from airflow_provider_publer import get_provider_info
+
+
+def _import(path: str):
+    module, _, name = path.rpartition(".")
+    return getattr(importlib.import_module(module), name)
+
+
+def test_valid_against_airflows_schema():
+    schema = json.loads((Path(airflow.__file__).parent / "provider_info.schema.json").read_text())
+    jsonschema.validate(get_provider_info(), schema)
+
+
+def test_package_name_matches_distribution():
+    assert get_provider_info()["package-name"] == "airflow-provider-publer"
+
+
+def test_entry_point_is_registered():
+    eps = [
+        ep
+        for ep in entry_points(group="apache_airflow_provider")
+        if ep.value.startswith("airflow_provider_publer")
+    ]
+    assert eps, "install the package (make dev) so the entry point exists"
+    assert eps[0].load() is get_provider_info
+
+
+def test_every_listed_class_and_module_imports():
+    info = get_provider_info()
+    for kind in ("hooks", "operators", "sensors", "triggers"):
+        for entry in info[kind]:
+            for module in entry["python-modules"]:
+                importlib.import_module(module)
+    for link in info["extra-links"]:
+        assert _import(link)().name
+    conn = info["connection-types"][0]
+    hook = _import(conn["hook-class-name"])
+    assert hook.conn_type == conn["connection-type"] == "publer"
+    assert hook.hook_name == conn["hook-name"] == "Publer"
+
+
+def test_form_in_provider_info_matches_the_hook():
+    conn = get_provider_info()["connection-types"][0]
+    hook = _import(conn["hook-class-name"])
+    behaviour = hook.get_ui_field_behaviour()
+    assert conn["ui-field-behaviour"]["hidden-fields"] == behaviour["hidden_fields"]
+    assert conn["ui-field-behaviour"]["relabeling"] == behaviour["relabeling"]
+    assert set(conn["conn-fields"]) == {"workspace_id"}
+
+
+@pytest.mark.timeout(120)
+def test_airflow_providers_list_shows_the_provider():
+    out = subprocess.run(
+        [str(Path(sys.executable).with_name("airflow")), "providers", "list", "-o", "json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    names = [p["package_name"] for p in json.loads(out[out.index("[") :])]
+    assert "airflow-provider-publer" in names
+
+
+def test_operator_module_import_is_light():
+    """DAG parsing imports the operator module: it must not pull in httpx or the hook."""
+    code = (
+        "import sys; import airflow_provider_publer.operators.publer, airflow_provider_publer.sensors.publer;"
+        "mods = ('httpx', 'airflow_provider_publer.hooks.publer', 'fastapi');"
+        "print(','.join(m for m in mods if m in sys.modules))"
+    )
+    heavy_before = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, airflow.sdk; print(','.join(m for m in ('httpx','fastapi') if m in sys.modules))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert "airflow_provider_publer.hooks.publer" not in loaded
+    assert "fastapi" not in loaded or "fastapi" in heavy_before
+    assert "httpx" not in loaded or "httpx" in heavy_before
