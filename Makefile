@@ -10,7 +10,7 @@ export UV_COMPILE_BYTECODE := 1
 export UV_LINK_MODE := copy
 export AIRFLOW__CORE__LOAD_EXAMPLES := False
 
-.PHONY: demo test lint typecheck unit test-newest test-floor dev floor lock stack bench clean
+.PHONY: demo test lint typecheck unit test-newest test-floor dev floor lock bench clean
 
 dev: $(VENV)/.installed
 floor: $(FLOOR_VENV)/.installed
@@ -30,9 +30,6 @@ $(FLOOR_VENV)/.installed: requirements/floor-airflow-3.1.lock pyproject.toml $(V
 
 demo: dev
 	$(VENV)/bin/python scripts/demo.py
-
-stack: dev
-	$(VENV)/bin/python scripts/stack.py
 
 lint: dev
 	$(VENV)/bin/ruff check .

@@ -106,9 +106,15 @@ def match(
 ) -> Reconciliation:
     """Pure matching step of :func:`reconcile` (no I/O), each existing post used at most once."""
     result = Reconciliation()
+    by_account: dict[str, list[Mapping[str, Any]]] = {}
+    for post in existing:
+        by_account.setdefault(str(post.get("account_id")), []).append(post)
     used: set[str] = set()
     for entry in entries:
-        hit = next((p for p in existing if str(p.get("id")) not in used and _matches(entry, p, since)), None)
+        candidates = by_account.get(entry.account_id, [])
+        hit = next(
+            (p for p in candidates if str(p.get("id")) not in used and _matches(entry, p, since)), None
+        )
         if hit is None:
             result.missing.append(entry)
         else:
@@ -119,8 +125,6 @@ def match(
 
 
 def _matches(entry: IntendedPost, post: Mapping[str, Any], since: datetime) -> bool:
-    if str(post.get("account_id")) != entry.account_id:
-        return False
     if _normalise_text(post.get("text")) not in entry.texts:
         return False
     when = _parse_time(post.get("scheduled_at"))

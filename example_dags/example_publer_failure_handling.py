@@ -3,7 +3,8 @@
 This DAG sends Facebook-only content to a Facebook *and* an Instagram account. Publer
 creates the Facebook post and reports a per-account failure for Instagram (no content
 for that network); ``wait_for_job`` fails, naming the account and Publer's reason, and
-``report_failures`` (trigger rule ``one_failed``) runs so the team hears about it.
+its ``on_failure_callback`` tells the team. The run ends failed, as it should: posts
+are missing on Publer.
 """
 
 from __future__ import annotations
@@ -18,6 +19,11 @@ from airflow_provider_publer.operators.publer import PublerSchedulePostOperator
 from airflow_provider_publer.sensors.publer import PublerJobSensor
 
 POKE_INTERVAL = float(os.environ.get("PUBLER_EXAMPLE_POKE_INTERVAL", "30"))
+
+
+def tell_the_team(context: Any) -> None:
+    """Replace the print with your alerting (Slack, e-mail, a ticket): the exception names every account."""
+    print(f"Publer refused some posts: {context.get('exception')}")
 
 
 @dag(
@@ -45,21 +51,14 @@ def example_publer_failure_handling() -> None:
         ]
 
     schedule = PublerSchedulePostOperator(task_id="schedule_posts", posts=build_posts())
-    wait = PublerJobSensor(
+    PublerJobSensor(
         task_id="wait_for_job",
         job_id=schedule.output,
         poke_interval=POKE_INTERVAL,
         timeout=30 * 60,
         retries=0,
+        on_failure_callback=tell_the_team,
     )
-
-    @task(trigger_rule="one_failed")
-    def report_failures(ti: Any = None) -> str:
-        message = "Some Publer posts failed; see the wait_for_job log for each account and Publer's reason."
-        print(message)
-        return message
-
-    wait >> report_failures()
 
 
 example_publer_failure_handling()

@@ -1,0 +1,107 @@
+"""Sandbox-only routes, outside ``/api/v1``: state view, reset, fault switch, post pages, media files.
+
+None of these exist on Publer. They need no API key, are not rate limited and never
+get injected faults, so tests and demos can always look inside. Published posts
+link to ``/sandbox/posts/<id>``, so a post's ``post_link`` opens a real page.
+"""
+
+from __future__ import annotations
+
+import html
+import mimetypes
+from dataclasses import asdict
+from typing import Any
+
+from fastapi import APIRouter, Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+
+from airflow_provider_publer.sandbox.config import FaultConfig
+from airflow_provider_publer.sandbox.faults import API_PREFIX
+from airflow_provider_publer.sandbox.models import Post, iso
+from airflow_provider_publer.sandbox.runtime import SandboxRuntime
+
+router = APIRouter()
+
+
+def _runtime(request: Request) -> SandboxRuntime:
+    sandbox: SandboxRuntime = request.app.state.sandbox
+    return sandbox
+
+
+@router.get("/")
+async def banner(request: Request) -> JSONResponse:
+    root = str(request.base_url).rstrip("/")
+    return JSONResponse(
+        {
+            "service": "Publer sandbox",
+            "api": f"{root}{API_PREFIX}",
+            "state": f"{root}/sandbox/state",
+            "response_style": _runtime(request).config.response_style,
+        }
+    )
+
+
+@router.get("/sandbox/state")
+async def state(request: Request) -> JSONResponse:
+    return JSONResponse(_runtime(request).store.snapshot())
+
+
+@router.post("/sandbox/reset")
+async def reset(request: Request) -> JSONResponse:
+    _runtime(request).reset()
+    return JSONResponse({"reset": True})
+
+
+@router.get("/sandbox/faults")
+async def get_faults(request: Request) -> JSONResponse:
+    return JSONResponse(asdict(_runtime(request).config.faults))
+
+
+@router.put("/sandbox/faults")
+async def set_faults(request: Request) -> Response:
+    try:
+        faults = FaultConfig.from_dict(await request.json())
+    except (ValueError, TypeError) as err:
+        return JSONResponse({"errors": [str(err)]}, status_code=400)
+    _runtime(request).set_faults(faults)
+    return JSONResponse(asdict(faults))
+
+
+@router.get("/sandbox/posts/{post_id}")
+async def post_page(request: Request, post_id: str) -> HTMLResponse:
+    post = _runtime(request).store.post(post_id)
+    if post is None:
+        return HTMLResponse(
+            _page("Post not found", f"<p>No post {html.escape(post_id)}.</p>"), status_code=404
+        )
+    return HTMLResponse(_page(f"{post.account_name or 'Idea'}: post {post.id}", _post_body(post)))
+
+
+@router.get("/sandbox/media/{media_id}/{name}")
+async def media_file(request: Request, media_id: str, name: str) -> Response:
+    found = _runtime(request).store.media_file(media_id)
+    if found is None:
+        return JSONResponse({"errors": ["Media not found"]}, status_code=404)
+    item, data = found
+    return Response(data, media_type=mimetypes.guess_type(item.name)[0] or "application/octet-stream")
+
+
+def _post_body(post: Post) -> str:
+    rows: list[tuple[str, Any]] = [
+        ("Account", post.account_name),
+        ("Network", post.network),
+        ("State", post.state),
+        ("Scheduled at", iso(post.scheduled_at)),
+        ("Type", post.type),
+        ("Job", post.job_id),
+    ]
+    table = "".join(f"<tr><th>{k}</th><td>{html.escape(str(v or ''))}</td></tr>" for k, v in rows)
+    return f"<blockquote>{html.escape(post.text)}</blockquote><table>{table}</table>"
+
+
+def _page(title: str, body: str) -> str:
+    return (
+        "<!doctype html><html><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title></head>"
+        f"<body><h1>{html.escape(title)}</h1>{body}<p><em>Publer sandbox</em></p></body></html>"
+    )

@@ -1,0 +1,137 @@
+"""Publer's per-account posting rules, with the failure messages Publer words them in.
+
+Pure functions over the posts a store already holds: which content block an account
+takes, whether a time is acceptable, whether the one-minute gap or the daily limit
+is hit, and where an auto-scheduled post lands. The job processor raises
+:class:`Refused` with the message that ends up in the job's ``failures``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from airflow_provider_publer.sandbox.models import DRAFT_STATES, Post, as_utc, ceil_minute, parse_time
+
+MSG_GAP = "There's another post at this time. A one minute gap is required between posts"
+MSG_TOO_SOON = "The scheduled time must be at least 1 minute in the future"
+MSG_NO_OFFSET = "scheduled_at must include a timezone offset (ISO 8601)"
+MSG_BAD_TIME = "scheduled_at is not a valid ISO 8601 timestamp"
+MSG_NO_ACCOUNT = "Resource does not exist"
+MSG_DAILY_LIMIT = "Daily post limit reached for this account"
+HIDDEN_POST_MEDIA = "undefined method 'count' for nil:NilClass"
+
+GAP = timedelta(minutes=1)
+MIN_LEAD = timedelta(minutes=1)
+DAY = timedelta(hours=24)
+AUTO_LEAD = timedelta(hours=1)
+AUTO_SPACING = timedelta(minutes=2)
+
+#: Network keys of ``networks`` that post to an account of another provider name.
+NETWORK_PROVIDER = {"wordpress_oauth": "wordpress", "wordpress_basic": "wordpress"}
+
+#: Daily posts per account (free, professional, business), rolling 24 h; reference §3.
+DAILY_LIMITS: dict[str, tuple[int, int, int]] = {
+    "facebook": (12, 24, 36),
+    "instagram": (15, 20, 25),
+    "threads": (150, 200, 250),
+    "tiktok": (15, 20, 25),
+    "twitter": (25, 50, 100),
+    "mastodon": (25, 50, 100),
+    "bluesky": (25, 50, 100),
+    "linkedin_profile": (10, 12, 14),
+    "linkedin_page": (12, 18, 24),
+    "linkedin": (12, 18, 24),
+    "pinterest": (12, 24, 36),
+    "google": (5, 10, 15),
+    "youtube": (5, 10, 15),
+    "wordpress": (12, 18, 24),
+    "telegram": (5, 10, 15),
+}
+DEFAULT_DAILY_LIMIT = (12, 24, 36)
+PLAN_INDEX = {"free": 0, "professional": 1, "business": 2}
+
+
+class Refused(Exception):
+    """Publer refuses one (post, account) pair; the message is Publer's failure text."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def no_content_message(provider: str) -> str:
+    return f"No content provided for {provider}"
+
+
+def provider_of(network_key: str) -> str:
+    return NETWORK_PROVIDER.get(network_key, network_key)
+
+
+def content_block(networks: Mapping[str, Any], provider: str) -> tuple[str, dict[str, Any]]:
+    """The (network key, block) an account of ``provider`` takes: its own network, else ``default``."""
+    for key, block in networks.items():
+        if key != "default" and provider_of(key) == provider and isinstance(block, Mapping):
+            return key, dict(block)
+    default = networks.get("default")
+    if isinstance(default, Mapping):
+        return "default", dict(default)
+    raise Refused(no_content_message(provider))
+
+
+def scheduled_time(raw: Any) -> datetime:
+    """``accounts[].scheduled_at`` as an aware UTC datetime; refuses values without an offset."""
+    parsed = parse_time(raw)
+    if parsed is None:
+        raise Refused(MSG_BAD_TIME)
+    if parsed.tzinfo is None:
+        raise Refused(MSG_NO_OFFSET)
+    return as_utc(parsed)
+
+
+def check_lead_time(when: datetime, now: datetime) -> None:
+    if when - now < MIN_LEAD:
+        raise Refused(MSG_TOO_SOON)
+
+
+def counts_as_post(post: Post) -> bool:
+    """Drafts and ideas occupy no slot; scheduled, published, recurring and recycling posts do."""
+    return post.state not in DRAFT_STATES and post.scheduled_at is not None
+
+
+def _on_account(posts: Iterable[Post], account_id: str) -> list[Post]:
+    return [p for p in posts if p.account_id == account_id and counts_as_post(p)]
+
+
+def has_gap_conflict(posts: Iterable[Post], account_id: str, when: datetime) -> bool:
+    return any(abs(p.scheduled_at - when) < GAP for p in _on_account(posts, account_id) if p.scheduled_at)
+
+
+def check_gap(posts: Iterable[Post], account_id: str, when: datetime) -> None:
+    if has_gap_conflict(posts, account_id, when):
+        raise Refused(MSG_GAP)
+
+
+def daily_limit(account: Mapping[str, Any], plan: str) -> int:
+    provider = str(account.get("provider"))
+    limits = DAILY_LIMITS.get(f"{provider}_{account.get('type')}") or DAILY_LIMITS.get(provider)
+    return (limits or DEFAULT_DAILY_LIMIT)[PLAN_INDEX.get(plan, 2)]
+
+
+def check_daily_limit(posts: Iterable[Post], account: Mapping[str, Any], when: datetime, plan: str) -> None:
+    """Refuse when the 24 h before or the 24 h after ``when`` already holds the plan's limit."""
+    times = [p.scheduled_at for p in _on_account(posts, str(account["id"])) if p.scheduled_at]
+    before = sum(1 for t in times if when - DAY < t <= when)
+    after = sum(1 for t in times if when <= t < when + DAY)
+    if max(before, after) >= daily_limit(account, plan):
+        raise Refused(MSG_DAILY_LIMIT)
+
+
+def auto_slot(posts: Iterable[Post], account_id: str, now: datetime) -> datetime:
+    """The account's next free slot: an hour from now, on the minute, moved on 2 minutes at a time."""
+    taken = _on_account(list(posts), account_id)
+    slot = ceil_minute(now + AUTO_LEAD)
+    while has_gap_conflict(taken, account_id, slot):
+        slot += AUTO_SPACING
+    return slot

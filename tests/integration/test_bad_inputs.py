@@ -1,0 +1,100 @@
+"""Every bad input of the catalogue, through the real operator in a real DAG run: refused, nothing sent."""
+
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from tests.bad_inputs import BAD_INPUTS
+from tests.integration.conftest import run_dag_test, sandbox_env, sandbox_state
+
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("airflow_db")]
+
+DAG_FILE = textwrap.dedent(
+    '''
+    import os
+    from datetime import datetime, timezone
+    from pathlib import Path
+
+    from airflow.sdk import DAG
+
+    from airflow_provider_publer.operators.publer import PublerSchedulePostOperator
+    from tests.bad_inputs import BAD_INPUTS, valid_post
+
+    CONNECTION_PROBLEMS = {
+        "conn_no_api_key": "publer_no_key",
+        "conn_plain_http_remote": "publer_plain_http",
+        "conn_no_workspace": "publer_no_workspace",
+    }
+
+
+
+    def record_error(context):
+        """Keep each task's exception message where the test can read it."""
+        out = Path(os.environ["PUBLER_BAD_INPUT_ERRORS"]) / (context["ti"].task_id + ".txt")
+        out.write_text(str(context["exception"]))
+
+
+    common = {"retries": 0, "on_failure_callback": record_error}
+    with DAG("publer_bad_inputs", schedule=None, start_date=datetime(2025, 1, 1, tzinfo=timezone.utc)):
+        for index, bad in enumerate(BAD_INPUTS):
+            PublerSchedulePostOperator(task_id=f"bad_{index:02d}", posts=bad.posts, **common, **bad.kwargs)
+        for task_id, conn_id in CONNECTION_PROBLEMS.items():
+            PublerSchedulePostOperator(
+                task_id=task_id, posts=[valid_post()], publer_conn_id=conn_id, **common
+            )
+    '''
+)
+
+#: Inputs Airflow itself refuses before the operator runs (rendered fields must be JSON).
+REFUSED_BY_AIRFLOW = {"nan-value": "Out of range float values are not JSON compliant"}
+
+CONNECTION_ERRORS = {
+    "conn_no_api_key": r"no Publer API key",
+    "conn_plain_http_remote": r"refusing to send the API key over plain http",
+    "conn_no_workspace": r"No Publer workspace given",
+}
+
+
+def test_catalogue_is_refused_before_anything_is_sent(tmp_path: Path, sandbox):
+    assert len(BAD_INPUTS) + len(CONNECTION_ERRORS) >= 30
+    env = sandbox_env(sandbox)
+    sandbox_conn = json.loads(env["AIRFLOW_CONN_PUBLER_DEFAULT"])
+    env["AIRFLOW_CONN_PUBLER_NO_KEY"] = json.dumps({**sandbox_conn, "password": ""})
+    env["AIRFLOW_CONN_PUBLER_PLAIN_HTTP"] = json.dumps(
+        {**sandbox_conn, "host": "http://publer.example.com/api/v1"}
+    )
+    env["AIRFLOW_CONN_PUBLER_NO_WORKSPACE"] = json.dumps({**sandbox_conn, "extra": {}})
+
+    errors_dir = tmp_path / "errors"
+    errors_dir.mkdir()
+    env["PUBLER_BAD_INPUT_ERRORS"] = str(errors_dir)
+    (tmp_path / "dags").mkdir()
+    (tmp_path / "dags" / "bad_inputs_dag.py").write_text(DAG_FILE)
+
+    result = run_dag_test("publer_bad_inputs", env, dags_folder=tmp_path / "dags", timeout=600)
+
+    assert not result.succeeded
+    assert sandbox_state(sandbox)["requests"]["total"] == 0, "a bad input reached the server"
+    failures = {path.stem: path.read_text() for path in errors_dir.iterdir()}
+    assert len(failures) == len(BAD_INPUTS) + len(CONNECTION_ERRORS), sorted(failures)
+    wrong = []
+    for index, bad in enumerate(BAD_INPUTS):
+        message = failures.get(f"bad_{index:02d}", "")
+        if bad.id in REFUSED_BY_AIRFLOW:
+            ok = REFUSED_BY_AIRFLOW[bad.id] in message
+        else:
+            ok = (
+                "Nothing was sent to Publer" in message
+                and bad.field in message
+                and re.search(bad.match, message)
+            )
+        if not ok:
+            wrong.append((bad.id, message))
+    assert not wrong, wrong
+    for task_id, pattern in CONNECTION_ERRORS.items():
+        assert re.search(pattern, failures.get(task_id, "")), (task_id, failures.get(task_id))

@@ -1,0 +1,70 @@
+"""The example DAGs and the README's DAG, run by real Airflow (`airflow dags test`) against the sandbox."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from airflow_provider_publer.sandbox import SandboxConfig, SandboxServer
+from tests.integration.conftest import ROOT, run_dag_test, sandbox_env, sandbox_state
+
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("airflow_db")]
+
+
+@pytest.mark.parametrize("style", ["flat", "envelope"])
+def test_quickstart_succeeds_in_both_response_styles(style):
+    with SandboxServer(SandboxConfig(job_latency=1.5, response_style=style)) as server:
+        result = run_dag_test("example_publer_quickstart", sandbox_env(server))
+        state = sandbox_state(server)
+    assert result.succeeded, result.output[-4000:]
+    scheduled = [p for p in state["posts"] if p["state"] == "scheduled"]
+    assert {p["network"] for p in scheduled} == {"facebook", "linkedin", "twitter"}
+    assert len(state["jobs"]) == 1
+    assert "3 post(s) scheduled and listed on Publer" in result.output
+
+
+def test_failures_fail_the_sensor_with_each_account_and_reason(sandbox):
+    result = run_dag_test("example_publer_failure_handling", sandbox_env(sandbox))
+    assert not result.succeeded
+    assert "Sandbox Instagram" in result.output
+    assert "No content provided for instagram" in result.output
+    assert re.search(r"finished '(complete|completed)' with 1 failed account", result.output)
+    assert "Publer refused some posts" in result.output
+    state = sandbox_state(sandbox)
+    assert [p["network"] for p in state["posts"]] == ["facebook"]
+
+
+def test_deferrable_sensor_and_wait_for_completion(sandbox):
+    result = run_dag_test("example_publer_deferrable", sandbox_env(sandbox))
+    assert result.succeeded, result.output[-4000:]
+    states = sorted(p["state"] for p in sandbox_state(sandbox)["posts"])
+    assert states == ["published", "scheduled"]
+
+
+def test_quickstart_under_the_rate_limit():
+    """A limit of 2 requests per 3 s makes the hook wait for X-RateLimit-Reset; the run still succeeds."""
+    config = SandboxConfig(job_latency=1.0, rate_limit=2, rate_window=3.0)
+    with SandboxServer(config) as server:
+        result = run_dag_test("example_publer_quickstart", sandbox_env(server))
+        state = sandbox_state(server)
+    assert result.succeeded, result.output[-4000:]
+    assert state["rate_limited"] > 0
+    assert "retrying in" in result.output
+
+
+def _readme_dag() -> str:
+    readme = (ROOT / "README.md").read_text()
+    blocks = re.findall(r"```python\n(.*?)```", readme, flags=re.S)
+    return next(b for b in blocks if "PublerSchedulePostOperator" in b and "@dag" in b)
+
+
+@pytest.mark.parametrize("style", ["flat", "envelope"])
+def test_the_readme_dag_runs_as_written(tmp_path: Path, style):
+    (tmp_path / "readme_dag.py").write_text(_readme_dag())
+    with SandboxServer(SandboxConfig(job_latency=1.0, response_style=style)) as server:
+        result = run_dag_test("announce_release", sandbox_env(server), dags_folder=tmp_path)
+        state = sandbox_state(server)
+    assert result.succeeded, result.output[-4000:]
+    assert [p["network"] for p in state["posts"]] == ["facebook"]
