@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 from airflow.sdk import BaseHook
@@ -35,7 +35,8 @@ from airflow_provider_publer.validation import validate_posts, validate_workspac
 if TYPE_CHECKING:
     from airflow.sdk import Connection
 
-DEFAULT_BASE_URL = "https://app.publer.com/api/v1"
+PUBLER_HOST = "app.publer.com"
+DEFAULT_BASE_URL = f"https://{PUBLER_HOST}/api/v1"
 USER_AGENT = "airflow-provider-publer"
 
 # Connection failures where the request provably never reached the server.
@@ -238,14 +239,23 @@ class PublerHook(BaseHook):
             self._async_client = None
 
     def web_app_url(self, job_id: str | None = None) -> str:
-        """The web app that serves this API (``https://app.publer.com/`` for Publer), for extra links."""
+        """The web app that serves this API, for extra links.
+
+        For Publer that is ``https://app.publer.com/`` (Publer has no page per job). A
+        compatible server such as the project's sandbox lists a job's posts at ``/?job_id=``.
+        """
         parts = urlsplit(self.settings.base_url)
         root = f"{parts.scheme}://{parts.netloc}/"
-        return f"{root}?job_id={job_id}" if job_id else root
+        if not job_id or parts.netloc == PUBLER_HOST:
+            return root
+        return f"{root}?{urlencode({'job_id': job_id})}"
 
     def resolve_workspace(self, workspace_id: str | None = None) -> str:
         """The workspace a call acts in: the argument, the hook's, then the connection's default."""
-        chosen = validate_workspace_id(workspace_id) or self.workspace_id or self.settings.workspace_id
+        return self._pick_workspace(workspace_id, self.settings)
+
+    def _pick_workspace(self, workspace_id: str | None, settings: PublerConnectionSettings) -> str:
+        chosen = validate_workspace_id(workspace_id) or self.workspace_id or settings.workspace_id
         if not chosen:
             raise PublerConfigurationError(
                 f"No Publer workspace given. Set 'workspace_id' in the extra of connection "
@@ -383,9 +393,8 @@ class PublerHook(BaseHook):
     async def aget_job_status(self, job_id: str, workspace_id: str | None = None) -> PublerJobResult:
         """Async ``GET /job_status/{id}`` for the triggerer, parsed by the same normalisation."""
         job_id = _require_id(job_id, "job_id")
-        settings = await self.asettings()
-        chosen = validate_workspace_id(workspace_id) or self.workspace_id or settings.workspace_id
-        body = await self._arequest("GET", f"job_status/{job_id}", workspace_id=chosen or None)
+        workspace = self._pick_workspace(workspace_id, await self.asettings())
+        body = await self._arequest("GET", f"job_status/{job_id}", workspace_id=workspace)
         return responses.parse_job_status(job_id, body)
 
     def list_posts(
@@ -410,11 +419,17 @@ class PublerHook(BaseHook):
         workspace = self.resolve_workspace(workspace_id)
         params = _posts_params(state, account_ids, from_, to, query)
         posts: list[dict[str, Any]] = []
+        seen: set[str] = set()
         for page_number in range(max_pages):
             body = self._request(
                 "GET", "posts", workspace_id=workspace, params=[*params, ("page", page_number)]
             )
             page = responses.parse_posts_page(body, page_number)
+            ids = {str(p.get("id")) for p in page.posts}
+            if page_number and ids and ids <= seen:
+                self.log.warning("Publer answered page %d with posts already listed; stopping", page_number)
+                break
+            seen |= ids
             posts.extend(page.posts)
             if page.is_last:
                 break
@@ -433,10 +448,15 @@ class PublerHook(BaseHook):
         checked = validate_posts(posts, state=state)
         return self._submit("posts/schedule", state, checked, workspace_id)
 
-    def publish_posts(self, posts: Sequence[Mapping[str, Any]], workspace_id: str | None = None) -> str:
-        """``POST /posts/schedule/publish``: publish now (no ``scheduled_at``); returns the job id."""
-        checked = validate_posts(posts, state="scheduled", publish_now=True)
-        return self._submit("posts/schedule/publish", "scheduled", checked, workspace_id)
+    def publish_posts(
+        self, posts: Sequence[Mapping[str, Any]], workspace_id: str | None = None, state: str = "scheduled"
+    ) -> str:
+        """``POST /posts/schedule/publish``: publish now (no ``scheduled_at``); returns the job id.
+
+        :param state: ``scheduled`` as Publer's docs require (``publish`` is accepted too).
+        """
+        checked = validate_posts(posts, state=state, publish_now=True)
+        return self._submit("posts/schedule/publish", state, checked, workspace_id)
 
     def _submit(self, path: str, state: str, posts: list[dict[str, Any]], workspace_id: str | None) -> str:
         workspace = self.resolve_workspace(workspace_id)

@@ -129,7 +129,9 @@ class PublerSchedulePostOperator(BaseOperator):
     # -- execute ---------------------------------------------------------------------------------
 
     def execute(self, context: Context) -> Any:
-        posts = self._checked_posts()
+        # A retry may come after scheduled_at passed; its posts may already be on Publer, so the
+        # time check waits until reconciliation knows what is still to be sent (see _submit).
+        posts = self._checked_posts(now=_EPOCH if _try_number(context) > 1 else None)
         workspace = self._workspace()
         fingerprint = _fingerprint(posts, self.state, workspace, self.publish_now)
         job_id = self._resume(context, fingerprint, workspace) or self._submit(context, posts, workspace)
@@ -140,10 +142,15 @@ class PublerSchedulePostOperator(BaseOperator):
             return job_id
         return self._wait(context, job_id, workspace, posts)
 
-    def _checked_posts(self) -> list[dict[str, Any]]:
+    def _checked_posts(self, posts: Any = None, now: datetime | None = None) -> list[dict[str, Any]]:
         """Validate before anything is sent; bad input fails the task without retries."""
         try:
-            return validate_posts(self.posts, state=self.state, publish_now=self.publish_now)
+            return validate_posts(
+                self.posts if posts is None else posts,
+                state=self.state,
+                publish_now=self.publish_now,
+                now=now,
+            )
         except PublerValidationError as err:
             raise AirflowFailException(f"Nothing was sent to Publer. {err}") from None
 
@@ -162,7 +169,11 @@ class PublerSchedulePostOperator(BaseOperator):
         job_id = str(record.get("job_id") or "")
         if job_id.startswith(RECONCILED_PREFIX):
             return job_id
-        result = self._call(lambda: self.hook.get_job_status(job_id, workspace))
+        try:
+            result = self._call(lambda: self.hook.get_job_status(job_id, workspace))
+        except AirflowFailException as err:
+            self.log.warning("Job %s of an earlier try cannot be read (%s); reconciling instead", job_id, err)
+            return None
         if result.is_running or result.is_success:
             self.log.info(
                 "Reconnecting to job %s submitted by an earlier try (status %s)", job_id, result.status
@@ -186,7 +197,7 @@ class PublerSchedulePostOperator(BaseOperator):
             found = self._reconcile(posts, since, workspace)
             if found.complete:
                 return self._reconciled(found)
-            to_send = found.remaining_posts
+            to_send = self._checked_posts(found.remaining_posts)
         try:
             return self._call(lambda: self._send(to_send, workspace))
         except PublerOutcomeUnknownError as err:
@@ -206,7 +217,7 @@ class PublerSchedulePostOperator(BaseOperator):
             ", publish now" if self.publish_now else "",
         )
         if self.publish_now:
-            return self.hook.publish_posts(posts, workspace_id=workspace)
+            return self.hook.publish_posts(posts, workspace_id=workspace, state=self.state)
         return self.hook.schedule_posts(posts, state=self.state, workspace_id=workspace)
 
     def _reconcile(self, posts: list[dict[str, Any]], since: datetime, workspace: str) -> Reconciliation:
@@ -222,6 +233,8 @@ class PublerSchedulePostOperator(BaseOperator):
         while True:
             try:
                 found = self._reconcile(posts, since, workspace)
+            except AirflowFailException:
+                raise
             except AirflowException as err:
                 self.log.warning("Reconciliation attempt failed: %s", err)
             else:
@@ -258,8 +271,12 @@ class PublerSchedulePostOperator(BaseOperator):
     # -- waiting (optional) ----------------------------------------------------------------------
 
     def _wait(self, context: Context, job_id: str, workspace: str, posts: list[dict[str, Any]]) -> Any:
-        from airflow_provider_publer.sensors.publer import check_job, failure_message
+        from airflow_provider_publer.responses import PublerJobResult
+        from airflow_provider_publer.sensors.publer import check_job, failure_message, reconciled_outcome
 
+        if job_id.startswith(RECONCILED_PREFIX):
+            outcome = PublerJobResult.from_dict(reconciled_outcome(job_id))
+            return self._finish(context, outcome, posts, workspace)
         deadline = time.monotonic() + self.wait_timeout
         while True:
             result = check_job(self.hook, job_id, workspace, self.log)

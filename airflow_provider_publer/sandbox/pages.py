@@ -29,16 +29,26 @@ def _runtime(request: Request) -> SandboxRuntime:
 
 
 @router.get("/")
-async def banner(request: Request) -> JSONResponse:
+async def home(request: Request) -> Response:
+    """The sandbox's "web app": posts (of one job with ``?job_id=``), or a JSON banner for JSON clients.
+
+    The provider's "Publer posts" extra link points here when the connection targets the sandbox.
+    """
     root = str(request.base_url).rstrip("/")
-    return JSONResponse(
-        {
-            "service": "Publer sandbox",
-            "api": f"{root}{API_PREFIX}",
-            "state": f"{root}/sandbox/state",
-            "response_style": _runtime(request).config.response_style,
-        }
-    )
+    if "text/html" not in request.headers.get("accept", ""):
+        return JSONResponse(
+            {
+                "service": "Publer sandbox",
+                "api": f"{root}{API_PREFIX}",
+                "state": f"{root}/sandbox/state",
+                "response_style": _runtime(request).config.response_style,
+            }
+        )
+    job_id = request.query_params.get("job_id") or None
+    snapshot = _runtime(request).store.snapshot()
+    posts = [p for p in snapshot["posts"] if job_id is None or p.get("job_id") == job_id]
+    title = f"Posts of job {job_id}" if job_id else "All posts"
+    return HTMLResponse(_page(title, _posts_table(posts, api=f"{root}{API_PREFIX}")))
 
 
 @router.get("/sandbox/state")
@@ -84,6 +94,20 @@ async def media_file(request: Request, media_id: str, name: str) -> Response:
         return JSONResponse({"errors": ["Media not found"]}, status_code=404)
     item, data = found
     return Response(data, media_type=mimetypes.guess_type(item.name)[0] or "application/octet-stream")
+
+
+def _posts_table(posts: list[dict[str, Any]], api: str) -> str:
+    footer = f"<p>API: <code>{html.escape(api)}</code></p>"
+    if not posts:
+        return "<p>No posts yet.</p>" + footer
+    columns = ("account_name", "network", "state", "scheduled_at", "text")
+    head = "<tr><th>Post</th>" + "".join(f"<th>{c}</th>" for c in columns) + "</tr>"
+    rows = []
+    for post in posts:
+        post_id = html.escape(str(post.get("id")))
+        cells = "".join(f"<td>{html.escape(str(post.get(c) or ''))}</td>" for c in columns)
+        rows.append(f"<tr><td><a href='/sandbox/posts/{post_id}'>{post_id}</a></td>{cells}</tr>")
+    return f"<table border='1' cellpadding='4'>{head}{''.join(rows)}</table>" + footer
 
 
 def _post_body(post: Post) -> str:

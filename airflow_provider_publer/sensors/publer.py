@@ -18,7 +18,12 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseSensorOperator, PokeReturnValue
 
-from airflow_provider_publer.compat import AirflowException, AirflowFailException
+from airflow_provider_publer.compat import (
+    AirflowException,
+    AirflowFailException,
+    AirflowSensorTimeout,
+    AirflowSkipException,
+)
 from airflow_provider_publer.constants import DEFAULT_CONN_ID, RECONCILED_PREFIX, default_deferrable
 from airflow_provider_publer.exceptions import (
     PublerAPIError,
@@ -94,7 +99,7 @@ class PublerJobSensor(BaseSensorOperator):
     def execute(self, context: Context) -> Any:
         if not self.deferrable:
             return super().execute(context)
-        outcome = self.poke(context)
+        outcome = self._soft_failing(lambda: self.poke(context))
         if isinstance(outcome, PokeReturnValue):
             return outcome.xcom_value
         from airflow_provider_publer.triggers.publer import PublerJobTrigger
@@ -113,7 +118,16 @@ class PublerJobSensor(BaseSensorOperator):
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> Any:
         """Resume after the trigger: only an explicit success event succeeds."""
-        return judge_event(event)
+        return self._soft_failing(lambda: judge_event(event))
+
+    def _soft_failing(self, decide: Any) -> Any:
+        """Apply ``soft_fail`` in deferrable mode, as the base sensor does in its poke loop."""
+        try:
+            return decide()
+        except (AirflowFailException, AirflowSensorTimeout) as err:
+            if self.soft_fail:
+                raise AirflowSkipException(f"Skipping (soft_fail): {err}") from err
+            raise
 
     def _job_id(self) -> str:
         job_id = str(self.job_id or "").strip()
@@ -192,4 +206,9 @@ def judge_event(event: dict[str, Any] | None) -> dict[str, Any]:
         return event["result"]
     if status == "failed" and isinstance(event.get("result"), dict):
         raise AirflowFailException(failure_message(PublerJobResult.from_dict(event["result"])))
-    raise AirflowException(str(event.get("message") or f"Publer trigger ended with {status!r}"))
+    message = str(event.get("message") or f"Publer trigger ended with {status!r}")
+    if status == "timeout":
+        raise AirflowSensorTimeout(message)
+    if status == "error":
+        raise AirflowFailException(message)
+    raise AirflowException(message)

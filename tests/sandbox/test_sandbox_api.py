@@ -14,7 +14,7 @@ from airflow_provider_publer.sandbox import (
     SandboxConfig,
     SandboxServer,
 )
-from tests.sandbox.helpers import AUTH, api_client, at, bulk, post, state_of, submit
+from tests.sandbox.helpers import AUTH, api_client, at, bulk, post, run_job, state_of, submit, wait_job
 
 
 @pytest.mark.parametrize(
@@ -146,3 +146,18 @@ def test_requests_are_counted_by_path(server, client):
     assert requests["by_path"]["/api/v1/accounts"] == 3
     assert requests["by_route"]["GET /api/v1/accounts"] == 3
     assert server.state_snapshot()["requests"] == requests
+
+
+def test_home_page_lists_the_posts_of_one_job_for_browsers(server, client):
+    first = submit(client, bulk(post("facebook", "first job", (SANDBOX_ACCOUNT_IDS["facebook"], at(20)))))
+    wait_job(client, first)
+    run_job(client, bulk(post("linkedin", "second job", (SANDBOX_ACCOUNT_IDS["linkedin"], at(25)))))
+    page = httpx.get(server.base_url + "/", params={"job_id": first}, headers={"Accept": "text/html"})
+    assert page.headers["content-type"].startswith("text/html")
+    assert "first job" in page.text
+    assert "second job" not in page.text
+    post_id = next(p["id"] for p in state_of(server)["posts"] if p["text"] == "first job")
+    assert f"/sandbox/posts/{post_id}" in page.text
+    everything = httpx.get(server.base_url + "/", headers={"Accept": "text/html"}).text
+    assert "first job" in everything
+    assert "second job" in everything

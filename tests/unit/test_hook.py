@@ -131,6 +131,12 @@ class TestSubmit:
         assert hook.publish_posts(now_post) == "j"
         assert json.loads(route.calls.last.request.content)["bulk"]["state"] == "scheduled"
 
+    def test_publish_posts_passes_the_publish_state(self, hook, api):
+        route = api.post("/posts/schedule/publish").respond(json={"job_id": "j"})
+        now_post = [{"networks": POSTS[0]["networks"], "accounts": [{"id": ACCOUNT}]}]
+        assert hook.publish_posts(now_post, state="publish") == "j"
+        assert json.loads(route.calls.last.request.content)["bulk"]["state"] == "publish"
+
     def test_invalid_posts_send_nothing(self, hook, api):
         route = api.post("/posts/schedule").respond(json={"job_id": "j"})
         with pytest.raises(PublerValidationError):
@@ -285,6 +291,14 @@ class TestJobStatus:
         assert result.status == "working"
         assert route.call_count == 2
 
+    @pytest.mark.asyncio
+    async def test_async_without_any_workspace_sends_nothing(self, api, monkeypatch):
+        monkeypatch.setenv("AIRFLOW_CONN_PUBLER_DEFAULT", publer_conn_json(workspace_id=None))
+        route = api.get("/job_status/j2").respond(json={"status": "working"})
+        with pytest.raises(PublerConfigurationError, match="No Publer workspace given"):
+            await self._aget(PublerHook())
+        assert not route.called
+
 
 class TestPosts:
     def test_list_posts_follows_every_page_with_filters(self, hook, api):
@@ -311,6 +325,12 @@ class TestPosts:
             "1",
         )
 
+    def test_a_server_that_ignores_page_does_not_loop(self, hook, api):
+        same = {"posts": [{"id": "p1"}, {"id": "p2"}]}
+        route = api.get("/posts").respond(json=same)
+        assert [p["id"] for p in hook.list_posts()] == ["p1", "p2"]
+        assert route.call_count == 2
+
     def test_single_state_is_sent_as_state(self, hook, api):
         route = api.get("/posts").respond(json={"posts": [], "total": 0})
         assert hook.list_posts(state="scheduled") == []
@@ -320,6 +340,18 @@ class TestPosts:
         route = api.delete("/posts").respond(json={"deleted_ids": ["p1"]})
         assert hook.delete_posts(["p1", "p2"]) == ["p1"]
         assert route.calls.last.request.url.params.get_list("post_ids[]") == ["p1", "p2"]
+
+
+class TestWebAppUrl:
+    def test_publer_links_to_the_web_app_root(self, hook):
+        assert hook.web_app_url("68176fa0f0eb419444bee686") == "https://app.publer.com/"
+
+    def test_a_compatible_server_links_to_the_jobs_posts(self, monkeypatch):
+        monkeypatch.setenv(
+            "AIRFLOW_CONN_PUBLER_DEFAULT", publer_conn_json(host="http://127.0.0.1:9999/api/v1")
+        )
+        assert PublerHook().web_app_url("j1") == "http://127.0.0.1:9999/?job_id=j1"
+        assert PublerHook().web_app_url() == "http://127.0.0.1:9999/"
 
 
 class TestTestConnection:
