@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from airflow_provider_publer.connection_form import conn_fields, ui_field_behaviour
+
 __version__ = "0.1.0"
 
 PACKAGE_NAME = "airflow-provider-publer"
@@ -48,24 +50,8 @@ def get_provider_info() -> dict[str, Any]:
                 "connection-type": "publer",
                 "hook-class-name": "airflow_provider_publer.hooks.publer.PublerHook",
                 "hook-name": "Publer",
-                "ui-field-behaviour": {
-                    "hidden-fields": ["schema", "port", "login", "extra"],
-                    "relabeling": {"password": "API key", "host": "API base URL"},
-                    "placeholders": {
-                        "password": "Publer API key (Settings > Access & Login > API Keys)",
-                        "host": "https://app.publer.com/api/v1",
-                    },
-                },
-                "conn-fields": {
-                    "workspace_id": {
-                        "label": "Default workspace ID",
-                        "description": (
-                            "Sent as the Publer-Workspace-Id header when a task does not name a workspace. "
-                            "List yours with GET /workspaces (PublerHook().list_workspaces())."
-                        ),
-                        "schema": {"type": ["string", "null"], "pattern": "^[A-Za-z0-9_-]*$"},
-                    }
-                },
+                "ui-field-behaviour": ui_field_behaviour(provider_info=True),
+                "conn-fields": conn_fields(),
             }
         ],
     }

@@ -116,7 +116,3 @@ class PublerOutcomeUnknownError(PublerError):
     5xx. Repeating it blindly could post twice; callers reconcile against
     ``GET /posts`` instead.
     """
-
-
-class PublerJobFailedError(PublerError):
-    """A Publer job finished as failed, or complete with per-account failures."""

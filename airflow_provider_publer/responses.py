@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import email.utils
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -322,8 +322,3 @@ def _as_int(value: Any, default: int | None) -> int | None:
 def _preview(body: Any, limit: int = 200) -> str:
     text = repr(body)
     return text if len(text) <= limit else text[:limit] + "..."
-
-
-def ids(items: Iterable[Mapping[str, Any]]) -> list[str]:
-    """The ``id`` of each object, skipping those without one."""
-    return [str(item["id"]) for item in items if item.get("id")]

@@ -16,13 +16,14 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
 import httpx
 from airflow.sdk import BaseHook
 
-from airflow_provider_publer import responses
+from airflow_provider_publer import connection_form, responses
+from airflow_provider_publer.connection_form import DEFAULT_BASE_URL
 from airflow_provider_publer.exceptions import (
     PublerAPIError,
     PublerConfigurationError,
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
     from airflow.sdk import Connection
 
 PUBLER_HOST = "app.publer.com"
-DEFAULT_BASE_URL = f"https://{PUBLER_HOST}/api/v1"
 USER_AGENT = "airflow-provider-publer"
 
 # Connection failures where the request provably never reached the server.
@@ -139,16 +139,6 @@ class PublerHook(BaseHook):
     hook_name = "Publer"
 
     #: The connection form: which standard fields show, and what they are called.
-    UI_FIELD_BEHAVIOUR: ClassVar[dict[str, Any]] = {
-        "hidden_fields": ["schema", "port", "login", "extra"],
-        "relabeling": {"password": "API key", "host": "API base URL"},
-        "placeholders": {
-            "password": "Publer API key (Settings > Access & Login > API Keys)",
-            "host": DEFAULT_BASE_URL,
-            "workspace_id": "5f8d7a62c9e77e001f36e3a1",
-        },
-    }
-
     def __init__(
         self,
         publer_conn_id: str = default_conn_name,
@@ -179,7 +169,7 @@ class PublerHook(BaseHook):
     @classmethod
     def get_ui_field_behaviour(cls) -> dict[str, Any]:
         """Relabel and hide the standard fields (read by Airflow 3.1; 3.2+ read provider info)."""
-        return cls.UI_FIELD_BEHAVIOUR
+        return connection_form.ui_field_behaviour(provider_info=False)
 
     @classmethod
     def get_connection_form_widgets(cls) -> dict[str, Any]:
@@ -194,9 +184,9 @@ class PublerHook(BaseHook):
             widget = BS3TextFieldWidget()
         return {
             "workspace_id": StringField(
-                "Default workspace ID",
+                connection_form.WORKSPACE_LABEL,
                 widget=widget,
-                description="Sent as Publer-Workspace-Id; find it with GET /workspaces or in Publer's URL.",
+                description=connection_form.WORKSPACE_DESCRIPTION,
             )
         }
 

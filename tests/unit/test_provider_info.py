@@ -60,6 +60,7 @@ def test_form_in_provider_info_matches_the_hook():
     behaviour = hook.get_ui_field_behaviour()
     assert conn["ui-field-behaviour"]["hidden-fields"] == behaviour["hidden_fields"]
     assert conn["ui-field-behaviour"]["relabeling"] == behaviour["relabeling"]
+    assert conn["ui-field-behaviour"]["placeholders"] == behaviour["placeholders"]
     assert set(conn["conn-fields"]) == {"workspace_id"}
 
 
