@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import httpx
 import pytest
 
-from airflow_provider_publer.sandbox import SandboxConfig, SandboxServer
+from airflow_provider_publer.sandbox import SANDBOX_API_KEY, SandboxConfig, SandboxServer
 from tests.integration.conftest import ROOT, run_dag_test, sandbox_env, sandbox_state
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("airflow_db")]
@@ -44,9 +45,13 @@ def test_deferrable_sensor_and_wait_for_completion(sandbox):
 
 
 def test_quickstart_under_the_rate_limit():
-    """A limit of 2 requests per 3 s makes the hook wait for X-RateLimit-Reset; the run still succeeds."""
-    config = SandboxConfig(job_latency=1.0, rate_limit=2, rate_window=3.0)
+    """The run starts with the user's quota used up (3 requests per 12 s): the hook waits for
+    X-RateLimit-Reset and the run still succeeds."""
+    config = SandboxConfig(job_latency=1.0, rate_limit=3, rate_window=12.0)
     with SandboxServer(config) as server:
+        headers = {"Authorization": f"Bearer-API {SANDBOX_API_KEY}"}
+        for _ in range(3):
+            assert httpx.get(f"{server.url}/workspaces", headers=headers, timeout=10).status_code == 200
         result = run_dag_test("example_publer_quickstart", sandbox_env(server))
         state = sandbox_state(server)
     assert result.succeeded, result.output[-4000:]
