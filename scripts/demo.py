@@ -20,7 +20,6 @@ from typing import Any
 
 import httpx
 from rich.console import Console
-from rich.table import Table
 
 from airflow_provider_publer.sandbox import (
     SANDBOX_API_KEY,
@@ -131,18 +130,14 @@ def _report(url: str) -> None:
         console.print(f"Publer job [bold]{job.get('id')}[/]: {job.get('status')}")
         for failure in job.get("failures") or []:
             console.print(f"  [red]failure[/] {failure.get('account_name')}: {failure.get('message')}")
-    table = Table(title="Posts now on Publer (sandbox)")
-    for column in ("account", "network", "state", "scheduled_at", "text"):
-        table.add_column(column)
+    console.print(f"[bold]Posts now on Publer (sandbox)[/]: {len(posts)}")
     for post in posts:
-        table.add_row(
-            str(post.get("account_name") or post.get("account_id")),
-            str(post.get("network", "")),
-            str(post.get("state", "")),
-            str(post.get("scheduled_at", "")),
-            str(post.get("text", ""))[:60],
+        when = str(post.get("scheduled_at") or "")[:16].replace("T", " ")
+        console.print(
+            f"  • {post.get('network', ''):<9} {post.get('account_name') or post.get('account_id')}"
+            f"  [cyan]{post.get('state', '')}[/] for {when} UTC"
         )
-    console.print(table)
+        console.print(f"      [dim]post {post.get('id')}: {str(post.get('text', ''))[:40]}[/]")
 
 
 if __name__ == "__main__":
