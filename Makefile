@@ -31,6 +31,13 @@ $(FLOOR_VENV)/.installed: requirements/floor-airflow-3.1.lock pyproject.toml $(V
 demo: dev
 	$(VENV)/bin/python scripts/demo.py
 
+.PHONY: stack browser-deps
+stack: dev
+	$(VENV)/bin/python scripts/stack.py
+
+browser-deps:
+	bash scripts/ensure_chromium.sh
+
 lint: dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -38,7 +45,7 @@ lint: dev
 typecheck: dev
 	$(VENV)/bin/mypy
 
-test-newest: dev
+test-newest: dev browser-deps
 	$(VENV)/bin/python -m pytest -q -p no:cacheprovider tests
 
 test-floor: floor

@@ -1,0 +1,193 @@
+"""The example DAGs on a real Airflow stack: scheduler, LocalExecutor workers, triggerer and API server.
+
+Unlike ``airflow dags test`` (tests/integration), here the reschedule sensor is really put back
+by the scheduler, the deferrable tasks really wait in a separate triggerer process, and the
+results are read the way a user reads them: through the REST API and the task logs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from airflow_provider_publer.sandbox import SANDBOX_ACCOUNT_IDS
+from scripts.airflow_stack import AirflowStack
+from tests.system.conftest import SECRET_API_KEY
+from tests.system.stack import (
+    RunRecord,
+    events,
+    explain,
+    extra_links,
+    files_containing,
+    log_text,
+    process_environ,
+    reschedule_count,
+    task_instance,
+    task_instances,
+    task_log,
+    xcom_value,
+)
+
+pytestmark = [pytest.mark.fullstack, pytest.mark.timeout(900)]
+
+QUICKSTART = "example_publer_quickstart"
+FAILURE = "example_publer_failure_handling"
+DEFERRABLE = "example_publer_deferrable"
+TRIGGER_LOGGER = "airflow_provider_publer.triggers.publer.PublerJobTrigger"
+
+
+@pytest.fixture
+def api(airflow_stack: AirflowStack) -> Iterator[httpx.Client]:
+    with airflow_stack.client() as client:
+        yield client
+
+
+def _sandbox_state(stack: AirflowStack) -> dict:
+    assert stack.sandbox is not None
+    return stack.sandbox.state_snapshot()
+
+
+def test_stack_is_healthy_and_serves_the_provider(airflow_stack: AirflowStack, api: httpx.Client) -> None:
+    health = httpx.get(f"{airflow_stack.url}/api/v2/monitor/health", timeout=10).json()
+    for component in ("metadatabase", "scheduler", "triggerer", "dag_processor"):
+        assert health[component]["status"] == "healthy", health
+    providers = api.get("providers", params={"limit": 100}).json()["providers"]
+    assert "airflow-provider-publer" in {p["package_name"] for p in providers}
+    assert api.get("importErrors").json()["total_entries"] == 0
+
+
+def test_quickstart_succeeds_and_its_sensor_was_rescheduled(
+    airflow_stack: AirflowStack, api: httpx.Client, finished_runs: dict[str, RunRecord]
+) -> None:
+    run = finished_runs[QUICKSTART]
+    assert run.state == "success", explain(airflow_stack, run)
+    instances = {ti["task_id"]: ti for ti in task_instances(api, QUICKSTART, run.run_id)}
+    assert {t: ti["state"] for t, ti in instances.items()} == {
+        "list_accounts": "success",
+        "build_posts": "success",
+        "schedule_posts": "success",
+        "wait_for_job": "success",
+        "verify_posts": "success",
+    }
+    sensor = instances["wait_for_job"]
+    # The scheduler recorded each poke that ended "not yet" as a reschedule of the same try.
+    assert reschedule_count(airflow_stack.db_path, sensor["id"]) >= 1
+    assert sensor["try_number"] == 1
+    entries = task_log(api, QUICKSTART, run.run_id, "wait_for_job")
+    said = events(entries)
+    assert said.count("Rescheduling task, marking task as UP_FOR_RESCHEDULE") >= 1, said
+    job_id = xcom_value(api, QUICKSTART, run.run_id, "schedule_posts")
+    assert f"Publer job {job_id}: complete" in said
+    assert "Success criteria met. Exiting." in said
+    verify_log = log_text(task_log(api, QUICKSTART, run.run_id, "verify_posts"))
+    assert f"Job {job_id}: 3 post(s) scheduled and listed on Publer." in verify_log
+    # What Publer (the sandbox) now holds: the job's three scheduled posts.
+    posts = [p for p in _sandbox_state(airflow_stack)["posts"] if p["job_id"] == job_id]
+    assert sorted(p["network"] for p in posts) == ["facebook", "linkedin", "twitter"]
+    assert {p["state"] for p in posts} == {"scheduled"}
+    assert all(run.run_id in p["text"] for p in posts)
+
+
+def test_quickstart_links_to_the_jobs_posts(
+    airflow_stack: AirflowStack, api: httpx.Client, finished_runs: dict[str, RunRecord]
+) -> None:
+    run = finished_runs[QUICKSTART]
+    job_id = xcom_value(api, QUICKSTART, run.run_id, "schedule_posts")
+    assert airflow_stack.sandbox is not None
+    expected = f"{airflow_stack.sandbox.base_url}/?job_id={job_id}"
+    assert extra_links(api, QUICKSTART, run.run_id, "schedule_posts")["Publer posts"] == expected
+    assert extra_links(api, QUICKSTART, run.run_id, "wait_for_job")["Publer posts"] == expected
+    page = httpx.get(expected, headers={"Accept": "text/html"}, timeout=10)
+    assert page.status_code == 200
+    assert f"Posts of job {job_id}" in page.text
+    assert page.text.count("/sandbox/posts/") == 3
+
+
+def test_failure_handling_run_fails_with_publers_reason_in_the_task_log(
+    airflow_stack: AirflowStack, api: httpx.Client, finished_runs: dict[str, RunRecord]
+) -> None:
+    run = finished_runs[FAILURE]
+    assert run.state == "failed", explain(airflow_stack, run)
+    states = {ti["task_id"]: ti["state"] for ti in task_instances(api, FAILURE, run.run_id)}
+    assert states == {"build_posts": "success", "schedule_posts": "success", "wait_for_job": "failed"}
+    sensor = task_instance(api, FAILURE, run.run_id, "wait_for_job")
+    assert sensor["try_number"] == 1  # AirflowFailException: no useless retry
+    entries = task_log(api, FAILURE, run.run_id, "wait_for_job")
+    text = log_text(entries)
+    assert "AirflowFailException" in text
+    assert "Sandbox Instagram" in text
+    assert "No content provided for instagram" in text
+    assert f"account {SANDBOX_ACCOUNT_IDS['instagram']}" in text
+    # The DAG's on_failure_callback ran and named the account too.
+    callback = [e for e in events(entries) if "Sandbox Instagram" in e or "Publer refused" in e]
+    assert any(e.startswith("Publer refused some posts") for e in callback), callback
+    # The sensor had been rescheduled before Publer finished the job.
+    assert reschedule_count(airflow_stack.db_path, sensor["id"]) >= 1
+    job_id = xcom_value(api, FAILURE, run.run_id, "schedule_posts")
+    job = next(j for j in _sandbox_state(airflow_stack)["jobs"] if j["id"] == job_id)
+    assert [f["account_name"] for f in job["failures"]] == ["Sandbox Instagram"]
+
+
+@pytest.mark.parametrize("task_id", ["wait_deferred", "publish_and_wait"])
+def test_deferrable_tasks_waited_in_the_triggerer_and_resumed(
+    airflow_stack: AirflowStack, api: httpx.Client, finished_runs: dict[str, RunRecord], task_id: str
+) -> None:
+    run = finished_runs[DEFERRABLE]
+    assert run.state == "success", explain(airflow_stack, run)
+    ti = task_instance(api, DEFERRABLE, run.run_id, task_id)
+    assert ti["state"] == "success"
+    assert ti["try_number"] == 1
+    entries = task_log(api, DEFERRABLE, run.run_id, task_id)
+    said = events(entries)
+    deferred_at = said.index("Pausing task as DEFERRED. ")
+    trigger_lines = events(entries, logger=TRIGGER_LOGGER)
+    # The trigger ran in the triggerer process (its lines come from the triggerer's log file) ...
+    assert trigger_lines, said
+    assert all(line.startswith("Publer job ") for line in trigger_lines), trigger_lines
+    fired = [e for e in entries if e.get("event") == "Trigger fired event"]
+    assert len(fired) == 1, said
+    assert "'status': 'success'" in fired[0]["result"]
+    assert "trigger completed" in said
+    # ... and the task was resumed on a worker after the event: a second execution pushed its result.
+    resumed = said.index("trigger completed")
+    assert deferred_at < resumed < len(said) - 1
+    assert said[resumed + 1 :].count("::group::Pre Execute") == 1
+    assert "Pushing xcom" in said[resumed:]
+    trigger_logs = list((airflow_stack.home / "logs").rglob(f"task_id={task_id}/attempt=1.log.trigger.*.log"))
+    assert trigger_logs, "the triggerer wrote no log file for the trigger"
+
+
+def test_deferrable_run_published_and_links_the_post(
+    airflow_stack: AirflowStack, api: httpx.Client, finished_runs: dict[str, RunRecord]
+) -> None:
+    run = finished_runs[DEFERRABLE]
+    job_id = xcom_value(api, DEFERRABLE, run.run_id, "publish_and_wait", key="publer_job_id")
+    posts = [p for p in _sandbox_state(airflow_stack)["posts"] if p["job_id"] == job_id]
+    assert [(p["network"], p["state"]) for p in posts] == [("mastodon", "published")]
+    link = extra_links(api, DEFERRABLE, run.run_id, "publish_and_wait")["Published post"]
+    assert airflow_stack.sandbox is not None
+    assert link == f"{airflow_stack.sandbox.base_url}/sandbox/posts/{posts[0]['id']}"
+    assert httpx.get(link, timeout=10).status_code == 200
+
+
+def test_the_api_key_is_in_no_task_log_and_no_file(
+    airflow_stack: AirflowStack, api: httpx.Client, finished_runs: dict[str, RunRecord]
+) -> None:
+    assert airflow_stack.process is not None
+    # Control: the stack really runs with the secret key (the DAGs' connection carries it) ...
+    assert SECRET_API_KEY in process_environ(airflow_stack.process.pid)
+    assert all(run.state in ("success", "failed") for run in finished_runs.values())
+    # ... and no task log shows it, on any try of any task of the three runs ...
+    checked = 0
+    for run in finished_runs.values():
+        for ti in task_instances(api, run.dag_id, run.run_id):
+            for try_number in range(1, ti["try_number"] + 1):
+                text = log_text(task_log(api, run.dag_id, run.run_id, ti["task_id"], try_number))
+                assert SECRET_API_KEY not in text, f"{run.dag_id}.{ti['task_id']} try {try_number}"
+                checked += 1
+    assert checked >= 13
+    # ... and no file under AIRFLOW_HOME does: task and triggerer logs, the SQLite DB and its WAL
+    # (rendered fields, XComs, trigger kwargs), airflow.cfg and Airflow's own output.
+    assert files_containing(airflow_stack.home, SECRET_API_KEY) == []
