@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
+import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,13 +19,16 @@ import pytest
 from airflow_provider_publer.sandbox import (
     SANDBOX_API_KEY,
     SANDBOX_WORKSPACE_ID,
+    FaultConfig,
     SandboxConfig,
     SandboxServer,
 )
+from airflow_provider_publer.sandbox.faults import FaultInjector
 from tests.conftest import publer_conn_json
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_DAGS = ROOT / "example_dags"
+TEST_DAGS = Path(__file__).resolve().parent / "dags"
 
 
 @dataclass
@@ -63,11 +69,21 @@ def sandbox_env(server: SandboxServer, **extra: str) -> dict[str, str]:
 
 
 def run_dag_test(
-    dag_id: str, env: dict[str, str], dags_folder: Path = EXAMPLE_DAGS, timeout: float = 300
+    dag_id: str,
+    env: dict[str, str],
+    dags_folder: Path = EXAMPLE_DAGS,
+    timeout: float = 300,
+    conf: dict[str, Any] | None = None,
 ) -> DagRunResult:
-    """``airflow dags test <dag_id>`` in a subprocess: real Airflow, real metadata DB, real task runner."""
+    """``airflow dags test <dag_id>`` in a subprocess: real Airflow, real metadata DB, real task runner.
+
+    :param conf: the DAG run's conf (``airflow dags test -c '<json>'``).
+    """
+    command = [_airflow(), "dags", "test", dag_id]
+    if conf is not None:
+        command += ["-c", json.dumps(conf)]
     proc = subprocess.run(
-        [_airflow(), "dags", "test", dag_id],
+        command,
         capture_output=True,
         text=True,
         env=_env({"AIRFLOW__CORE__DAGS_FOLDER": str(dags_folder), **env}),
@@ -75,6 +91,29 @@ def run_dag_test(
         check=False,
     )
     return DagRunResult(dag_id=dag_id, returncode=proc.returncode, output=proc.stdout + proc.stderr)
+
+
+def dags_folder_with(tmp_path: Path, *files: str) -> Path:
+    """A dags folder holding only the named files of ``tests/integration/dags`` (parsed alone)."""
+    folder = tmp_path / "dags"
+    folder.mkdir(exist_ok=True)
+    for name in files:
+        shutil.copy(TEST_DAGS / name, folder / name)
+    return folder
+
+
+def seeded_faults(base: FaultConfig, first: Sequence[str | None], method: str, path: str) -> FaultConfig:
+    """``base`` with the first seed whose first requests to ``method path`` draw exactly ``first``.
+
+    The sandbox draws each eligible request's fault from ``random.Random(seed)`` in arrival order
+    (``None`` = no fault), so a test knows which of its first requests meet which trouble.
+    """
+    for seed in range(100_000):
+        config = dataclasses.replace(base, seed=seed)
+        injector = FaultInjector(config)
+        if [injector.decide(method, path).kind for _ in first] == list(first):
+            return config
+    raise AssertionError(f"no seed draws {first} with {base}")
 
 
 def sandbox_state(server: SandboxServer) -> dict[str, Any]:
