@@ -93,7 +93,10 @@ def test_a_status_the_provider_does_not_know_is_never_success(tmp_path, monkeypa
 
 
 def test_failed_accounts_fail_the_sensor_and_soft_fail_skips_in_deferrable_mode(tmp_path):
-    with SandboxServer(SandboxConfig(job_latency=3.0)) as server:
+    # The deferrable sensor checks once before deferring, so the job must still be working when
+    # wait_soft starts: on a loaded machine that came 4.5 s after the schedule task on Airflow
+    # 3.1.8. Ten seconds keeps the deferral (asserted below) on the path under test.
+    with SandboxServer(SandboxConfig(job_latency=10.0)) as server:
         result, state, events = _run(tmp_path, "publer_sensor_failures", server)
 
     assert not result.succeeded
@@ -110,7 +113,7 @@ def test_failed_accounts_fail_the_sensor_and_soft_fail_skips_in_deferrable_mode(
     assert outcomes["wait_soft"] == ["skipped"]
     # The provider's "Skipping (soft_fail)" on 3.1; Airflow 3.3's sensor re-raises its own skip.
     assert re.search(r"Skipping.{0,40}soft_fail", result.output)
-    assert "Pausing task as DEFERRED" in result.output
+    assert "Pausing task as DEFERRED" in result.output, "wait_soft did not defer: the job ended first"
 
 
 def test_reschedule_is_the_default_mode():
