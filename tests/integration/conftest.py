@@ -25,6 +25,7 @@ from airflow_provider_publer.sandbox import (
 )
 from airflow_provider_publer.sandbox.faults import FaultInjector
 from tests.conftest import publer_conn_json
+from tests.integration.dags.support import OUT_ENV, read_events
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_DAGS = ROOT / "example_dags"
@@ -118,6 +119,21 @@ def seeded_faults(base: FaultConfig, first: Sequence[str | None], method: str, p
 
 def sandbox_state(server: SandboxServer) -> dict[str, Any]:
     return httpx.get(server.url.split("/api/")[0] + "/sandbox/state", timeout=10).json()
+
+
+def run_recorded_dag(
+    tmp_path: Path, dag_file: str, dag_id: str, server: SandboxServer
+) -> tuple[DagRunResult, dict[str, Any], list[dict[str, Any]]]:
+    """Run ``dag_id`` of ``tests/integration/dags/<dag_file>`` (parsed alone) against ``server``.
+
+    Returns the run, the sandbox's state afterwards and the events the DAG's callbacks recorded.
+    """
+    out = tmp_path / "out"
+    out.mkdir()
+    result = run_dag_test(
+        dag_id, sandbox_env(server, **{OUT_ENV: str(out)}), dags_folder=dags_folder_with(tmp_path, dag_file)
+    )
+    return result, sandbox_state(server), read_events(out)
 
 
 def _airflow() -> str:

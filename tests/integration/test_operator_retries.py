@@ -20,17 +20,12 @@ from packaging.version import Version
 from airflow_provider_publer.sandbox import FaultConfig, SandboxConfig, SandboxServer
 from tests.integration.conftest import (
     DagRunResult,
-    dags_folder_with,
-    run_dag_test,
-    sandbox_env,
-    sandbox_state,
+    run_recorded_dag,
 )
 from tests.integration.dags.support import (
     CLOCK_SKEW,
-    OUT_ENV,
     intended_pairs,
     publish_now_posts,
-    read_events,
     scheduled_posts,
 )
 
@@ -45,16 +40,8 @@ HAS_TASK_STATE_STORE = Version(Version(AIRFLOW_VERSION).base_version) >= Version
 def _run(
     tmp_path: Path, dag_id: str, config: SandboxConfig
 ) -> tuple[DagRunResult, dict[str, Any], list[dict[str, Any]]]:
-    out = tmp_path / "out"
-    out.mkdir()
     with SandboxServer(config) as server:
-        result = run_dag_test(
-            dag_id,
-            sandbox_env(server, **{OUT_ENV: str(out)}),
-            dags_folder=dags_folder_with(tmp_path, DAG_FILE),
-        )
-        state = sandbox_state(server)
-    return result, state, read_events(out)
+        return run_recorded_dag(tmp_path, DAG_FILE, dag_id, server)
 
 
 def _assert_each_post_once(state: dict[str, Any], posts: list[dict[str, Any]]) -> None:

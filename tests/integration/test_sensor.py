@@ -14,13 +14,9 @@ from airflow_provider_publer.sandbox import api as sandbox_api
 from airflow_provider_publer.sensors.publer import PublerJobSensor
 from tests.integration.conftest import (
     DagRunResult,
-    dags_folder_with,
-    run_dag_test,
-    sandbox_env,
-    sandbox_state,
+    run_recorded_dag,
     seeded_faults,
 )
-from tests.integration.dags.support import OUT_ENV, read_events
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("airflow_db")]
 
@@ -31,12 +27,7 @@ JOB_STATUS = "/api/v1/job_status"
 def _run(
     tmp_path: Path, dag_id: str, server: SandboxServer
 ) -> tuple[DagRunResult, dict[str, Any], list[dict[str, Any]]]:
-    out = tmp_path / "out"
-    out.mkdir()
-    result = run_dag_test(
-        dag_id, sandbox_env(server, **{OUT_ENV: str(out)}), dags_folder=dags_folder_with(tmp_path, DAG_FILE)
-    )
-    return result, sandbox_state(server), read_events(out)
+    return run_recorded_dag(tmp_path, DAG_FILE, dag_id, server)
 
 
 def _outcomes(events: list[dict[str, Any]]) -> dict[str, list[str]]:
