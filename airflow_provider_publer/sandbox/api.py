@@ -8,9 +8,10 @@ are read by hand so Rails-style arrays (``state[]=a&state[]=b``) work as on Publ
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
+import pendulum
 from fastapi import APIRouter, Request
 from starlette.datastructures import UploadFile
 from starlette.responses import JSONResponse, Response
@@ -19,10 +20,12 @@ from airflow_provider_publer.sandbox import jobs, shapes
 from airflow_provider_publer.sandbox.config import SANDBOX_USER
 from airflow_provider_publer.sandbox.faults import API_PREFIX
 from airflow_provider_publer.sandbox.jobs import BadRequest
-from airflow_provider_publer.sandbox.media import MAX_UPLOAD_BYTES, media_type
-from airflow_provider_publer.sandbox.models import as_utc, parse_time
+from airflow_provider_publer.sandbox.media import SUPPORTED_EXTENSIONS, media_type
+from airflow_provider_publer.sandbox.models import UTC, as_utc, parse_time
+from airflow_provider_publer.sandbox.paging import Paging
 from airflow_provider_publer.sandbox.runtime import SandboxRuntime
 from airflow_provider_publer.sandbox.state import Page, PostFilter
+from airflow_provider_publer.sandbox.updates import UpdateRefused
 
 router = APIRouter(prefix=API_PREFIX)
 
@@ -41,6 +44,10 @@ def workspace_id(request: Request) -> str:
 
 def style(request: Request) -> str:
     return runtime(request).style_for(request.headers)
+
+
+def paging(request: Request) -> Paging:
+    return runtime(request).paging_for(request.headers)
 
 
 def base_url(request: Request) -> str:
@@ -116,15 +123,10 @@ async def job_status(request: Request, job_id: str) -> Response:
 
 @router.get("/posts")
 async def list_posts(request: Request) -> JSONResponse:
-    page = runtime(request).store.list_posts(workspace_id(request), post_filter(request))
+    how = paging(request)
+    page = runtime(request).store.list_posts(workspace_id(request), post_filter(request), how)
     return JSONResponse(
-        {
-            "posts": page.items,
-            "total": page.total,
-            "page": page.page,
-            "per_page": page.per_page,
-            "total_pages": page.total_pages,
-        }
+        {"posts": page.items, **how.keys(page.total, page.page, page.per_page, page_keys=True)}
     )
 
 
@@ -142,19 +144,22 @@ def post_filter(request: Request) -> PostFilter:
 
 
 def range_bound(name: str, raw: str | None, *, end: bool) -> datetime | None:
-    """``from``/``to``: an ISO date (whole day, UTC) or datetime (no offset = UTC)."""
+    """``from``/``to``: an ISO date (the whole day, UTC) or datetime (no offset = UTC)."""
     if not raw:
         return None
+    problem = f"Invalid request parameters: {name} must be an ISO date (YYYY-MM-DD) or datetime"
     if len(raw) == 10:
         try:
-            day = date.fromisoformat(raw)
-        except ValueError:
-            raise BadRequest(f"Invalid request parameters: {name} must be an ISO date or datetime") from None
-        start = datetime.combine(day, time.min, tzinfo=timezone.utc)
+            day = pendulum.parse(raw, exact=True)
+        except (ValueError, TypeError):
+            raise BadRequest(problem) from None
+        if not isinstance(day, pendulum.Date) or isinstance(day, datetime):
+            raise BadRequest(problem)
+        start = pendulum.datetime(day.year, day.month, day.day, tz=UTC)
         return start + timedelta(days=1, microseconds=-1) if end else start
     parsed = parse_time(raw)
     if parsed is None:
-        raise BadRequest(f"Invalid request parameters: {name} must be an ISO date or datetime")
+        raise BadRequest(problem)
     return as_utc(parsed)
 
 
@@ -174,7 +179,10 @@ async def update_post(request: Request, post_id: str) -> Response:
     if not isinstance(changes, dict):
         raise BadRequest("Invalid request parameters: the body needs a 'post' object")
     sandbox = runtime(request)
-    post = sandbox.store.update_post(workspace_id(request), post_id, changes)
+    try:
+        post = sandbox.store.update_post(workspace_id(request), post_id, changes)
+    except UpdateRefused as refused:
+        return shapes.error_response(refused.status, refused.message)
     if post is None:
         return shapes.error_response(404, "Post not found")
     accounts = {str(a["id"]): a for a in sandbox.config.workspace_accounts(workspace_id(request))}
@@ -186,21 +194,48 @@ async def update_post(request: Request, post_id: str) -> Response:
 
 @router.post("/media")
 async def upload_media(request: Request) -> Response:
+    limit = runtime(request).config.max_upload_bytes
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit + MULTIPART_SLACK:
+        return _too_large(limit)
     form = await request.form()
     upload = form.get("file")
     if not isinstance(upload, UploadFile):
         raise BadRequest("Invalid request parameters: multipart field 'file' is required")
     data = await upload.read()
-    if len(data) > MAX_UPLOAD_BYTES:
-        return shapes.error_response(413, "File too large: direct uploads are limited to 200MB")
+    if len(data) > limit:
+        return _too_large(limit)
     name = upload.filename or "upload"
     if media_type(name, upload.content_type) is None:
-        raise BadRequest(f"Invalid request parameters: unsupported file type '{name}'")
-    in_library = str(form.get("in_library", "false")).lower() in ("true", "1")
+        raise BadRequest(
+            f"Invalid request parameters: unsupported file type '{name}' "
+            f"(supported: {', '.join(SUPPORTED_EXTENSIONS)})"
+        )
     item = runtime(request).store.add_upload(
-        workspace_id(request), name, upload.content_type, data, base_url(request), in_library
+        workspace_id(request),
+        name,
+        upload.content_type,
+        data,
+        base_url(request),
+        in_library=_flag(form.get("in_library")),
+        direct_upload=_flag(form.get("direct_upload")),
     )
     return JSONResponse(item.upload_view())
+
+
+#: Room for the multipart boundaries and headers around a file of exactly the limit.
+MULTIPART_SLACK = 64 * 1024
+
+
+def _too_large(limit: int) -> Response:
+    size = f"{limit // (1024 * 1024)}MB" if limit >= 1024 * 1024 else f"{limit} bytes"
+    return shapes.error_response(
+        413, f"Payload Too Large: direct uploads are limited to {size}; upload larger files from a URL"
+    )
+
+
+def _flag(value: Any) -> bool:
+    return str(value).strip().lower() in ("true", "1", "yes", "on")
 
 
 @router.post("/media/from-url")
@@ -212,6 +247,7 @@ async def import_media(request: Request) -> Response:
 
 @router.get("/media")
 async def list_media(request: Request) -> JSONResponse:
+    how = paging(request)
     used = [v.lower() in ("true", "1") for v in many(request, "used")]
     page: Page = runtime(request).store.list_media(
         workspace_id(request),
@@ -220,5 +256,8 @@ async def list_media(request: Request) -> JSONResponse:
         ids=many(request, "ids"),
         search=request.query_params.get("search") or None,
         page=page_number(request),
+        paging=how,
     )
-    return JSONResponse({"media": page.items, "total": page.total})
+    return JSONResponse(
+        {"media": page.items, **how.keys(page.total, page.page, page.per_page, page_keys=False)}
+    )

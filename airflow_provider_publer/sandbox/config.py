@@ -13,6 +13,9 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
+from airflow_provider_publer.sandbox.media import MAX_UPLOAD_BYTES
+from airflow_provider_publer.sandbox.paging import PAGE_ECHOES, PAST_ENDS
+
 SANDBOX_API_KEY = "sandbox-api-key-0123456789"
 SANDBOX_WORKSPACE_ID = "5f8d7a62c9e77e001f36e3a1"
 SANDBOX_CLIENT_WORKSPACE_ID = "60a2e45f9b3c8d002a4b7c32"
@@ -40,7 +43,9 @@ def _account(account_id: str, name: str, provider: str, kind: str) -> dict[str, 
     }
 
 
-#: The accounts of the sandbox workspace, in the order GET /accounts lists them.
+#: The accounts of the sandbox workspace, in the order GET /accounts lists them: one per
+#: provider (DAGs pick accounts by provider). The first six were the original seed; tests and
+#: DAGs hard-code their ids, so they stay first and unchanged.
 SANDBOX_ACCOUNTS: tuple[dict[str, str], ...] = (
     _account("63c675b54e299e9cf2b667ea", "Sandbox Facebook Page", "facebook", "page"),
     _account("63c675d74e299e9cf2b667eb", "Sandbox LinkedIn Page", "linkedin", "page"),
@@ -48,9 +53,24 @@ SANDBOX_ACCOUNTS: tuple[dict[str, str], ...] = (
     _account("63c675f14e299e9cf2b667ed", "Sandbox Instagram", "instagram", "business"),
     _account("63c675f84e299e9cf2b667ee", "Sandbox Mastodon", "mastodon", "profile"),
     _account("63c676014e299e9cf2b667ef", "Sandbox Bluesky", "bluesky", "profile"),
+    _account("63c676124e299e9cf2b667f1", "Sandbox Threads", "threads", "profile"),
+    _account("63c6761b4e299e9cf2b667f2", "Sandbox Pinterest", "pinterest", "business"),
+    _account("63c676244e299e9cf2b667f3", "Sandbox TikTok", "tiktok", "business"),
+    _account("63c6762d4e299e9cf2b667f4", "Sandbox YouTube Channel", "youtube", "channel"),
+    _account("63c676364e299e9cf2b667f5", "Sandbox Google Business", "google", "location"),
+    _account("63c6763f4e299e9cf2b667f6", "Sandbox Telegram Channel", "telegram", "channel"),
+    _account("63c676484e299e9cf2b667f7", "Sandbox WordPress Blog", "wordpress", "blog"),
 )
 #: provider -> account id of the sandbox workspace (one account per provider).
 SANDBOX_ACCOUNT_IDS: dict[str, str] = {a["provider"]: a["id"] for a in SANDBOX_ACCOUNTS}
+
+#: The members of the sandbox workspace (``GET /analytics/members``). Every post the API
+#: creates is by the first (the API key's user); the editor has never posted.
+SANDBOX_EDITOR: dict[str, str] = {
+    "id": "5b1ec0a1db27977424e8599f",
+    "name": "Sandbox Editor",
+    "picture": "https://sandbox.publer.invalid/avatars/editor.png",
+}
 
 SANDBOX_CLIENT_ACCOUNTS: tuple[dict[str, str], ...] = (
     _account("60a2e4c19b3c8d002a4b7c40", "Client Facebook Page", "facebook", "page"),
@@ -126,7 +146,19 @@ class FaultConfig:
 
 @dataclass
 class SandboxConfig:
-    """Everything a sandbox run can vary. The defaults are a healthy Publer Business workspace."""
+    """Everything a sandbox run can vary. The defaults are a healthy Publer Business workspace.
+
+    :param page_echo: what paged lists echo: ``"zero"`` (the requested 0-based page),
+        ``"one"`` (page + 1, as Publer's docs example shows) or ``"none"`` (no paging keys).
+    :param past_end: what a page past the end holds: ``"empty"`` or ``"last"`` (the last page again).
+    :param publish_time_scale: how much faster than real time scheduled posts go live: a post
+        scheduled N seconds after its creation goes live N / scale seconds after it.
+    :param fail_accounts: account id -> reason; every post of the account fails when it goes live.
+    :param approval_accounts: accounts whose published posts count as published with approval
+        (``PUT /posts/{id}`` answers 403).
+    :param echo_credentials: 401 answers and injected 5xx answers quote the Authorization header.
+    :param max_upload_bytes: the direct upload limit (Publer: 200 MB); larger uploads get 413.
+    """
 
     api_keys: tuple[str, ...] = (SANDBOX_API_KEY,)
     workspaces: list[dict[str, Any]] = field(default_factory=default_workspaces)
@@ -140,9 +172,26 @@ class SandboxConfig:
     faults: FaultConfig = field(default_factory=FaultConfig)
     db_path: str | None = None
     clock: Callable[[], datetime] | None = None
+    page_echo: str = "zero"
+    past_end: str = "empty"
+    publish_time_scale: float = 1.0
+    fail_accounts: dict[str, str] = field(default_factory=dict)
+    approval_accounts: tuple[str, ...] = ()
+    echo_credentials: bool = False
+    max_upload_bytes: int = MAX_UPLOAD_BYTES
 
     def __post_init__(self) -> None:
         self.api_keys = tuple(self.api_keys)
+        self.approval_accounts = tuple(self.approval_accounts)
+        self.fail_accounts = {str(k): str(v) for k, v in dict(self.fail_accounts).items()}
+        if self.page_echo not in PAGE_ECHOES:
+            raise ValueError(f"page_echo must be one of {PAGE_ECHOES}, got {self.page_echo!r}")
+        if self.past_end not in PAST_ENDS:
+            raise ValueError(f"past_end must be one of {PAST_ENDS}, got {self.past_end!r}")
+        if not self.publish_time_scale > 0:
+            raise ValueError(f"publish_time_scale must be > 0, got {self.publish_time_scale!r}")
+        if self.max_upload_bytes < 1:
+            raise ValueError("max_upload_bytes must be >= 1")
         if self.response_style not in RESPONSE_STYLES:
             raise ValueError(f"response_style must be one of {RESPONSE_STYLES}, got {self.response_style!r}")
         if self.plan not in PLANS:
@@ -178,4 +227,4 @@ def _known_fields(cls: type, data: Mapping[str, Any]) -> dict[str, Any]:
     return {k: tuple(v) if isinstance(v, list) and k in _TUPLE_FIELDS else v for k, v in data.items()}
 
 
-_TUPLE_FIELDS = frozenset({"api_keys", "paths", "methods"})
+_TUPLE_FIELDS = frozenset({"api_keys", "paths", "methods", "approval_accounts"})

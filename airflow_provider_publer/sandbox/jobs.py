@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from airflow_provider_publer.sandbox import rules
+from airflow_provider_publer.sandbox import publishing, rules
+from airflow_provider_publer.sandbox.index import PostIndex, Timeline
 from airflow_provider_publer.sandbox.media import is_fetchable, media_type, name_from_url
 from airflow_provider_publer.sandbox.models import DRAFT_STATES, Job, Media, Post, new_id
 
 MAX_POSTS = 500
+MEDIA_IMPORT_TYPES = ("single", "bulk", "thumbnail")
 BULK_STATES = frozenset({"scheduled", "recurring", "auto", "recycle", "publish"} | DRAFT_STATES)
 
 
@@ -75,7 +77,14 @@ def parse_media_import(body: Any) -> dict[str, Any]:
     for index, item in enumerate(media):
         if not isinstance(item, Mapping) or not isinstance(item.get("url"), str):
             raise BadRequest(f"Invalid request parameters: media[{index}].url is required")
-    return dict(body)
+    kind = body.get("type", "single")
+    if kind not in MEDIA_IMPORT_TYPES:
+        raise BadRequest(f"Invalid request parameters: type must be one of {', '.join(MEDIA_IMPORT_TYPES)}")
+    data = dict(body)
+    for camel, snake in (("directUpload", "direct_upload"), ("inLibrary", "in_library")):
+        if camel in data and snake not in data:
+            data[snake] = data.pop(camel)
+    return data
 
 
 # -- settling a post job ------------------------------------------------------------------------
@@ -83,11 +92,21 @@ def parse_media_import(body: Any) -> dict[str, Any]:
 
 @dataclass
 class PostContext:
-    """What settling a post job reads: the workspace's accounts, every post so far, the plan."""
+    """What settling a post job reads and updates.
+
+    :param accounts: the workspace's accounts by id.
+    :param index: the store's post index; every post placed is added to it at once, so later
+        pairs of the same request see it.
+    :param plan: the plan whose daily limits apply.
+    :param fail_accounts: account id -> reason a post of it fails when it goes live.
+    :param time_scale: ``publish_time_scale`` (how much faster scheduled posts go live).
+    """
 
     accounts: dict[str, dict[str, Any]]
-    posts: list[Post]
+    index: PostIndex
     plan: str
+    fail_accounts: Mapping[str, str] = field(default_factory=dict)
+    time_scale: float = 1.0
 
 
 @dataclass
@@ -124,7 +143,7 @@ def _hidden_media_error(job: Job, index: int) -> dict[str, Any]:
 
 def _keep(outcome: Outcome, ctx: PostContext, post: Post) -> None:
     outcome.posts.append(post)
-    ctx.posts.append(post)
+    ctx.index.add(post)
 
 
 def _place(
@@ -137,13 +156,23 @@ def _place(
             raise rules.Refused(rules.MSG_NO_ACCOUNT)
         key, block = rules.content_block(post["networks"], str(account["provider"]))
         state = _target_state(job.endpoint, bulk_state, bool(ref.get("scheduled_at")))
-        when, auto = _target_time(job, ref, state, account_id, ctx)
+        timeline = ctx.index.timeline(account_id)
+        when, auto = _target_time(job, ref, state, timeline)
         if state not in DRAFT_STATES:
-            rules.check_daily_limit(ctx.posts, account, when or job.complete_at, ctx.plan)
+            rules.check_daily_limit(timeline, account, when or job.complete_at, ctx.plan)
     except rules.Refused as refused:
         out.failures.append(_failure(account_id, account, refused.message))
         return
-    _keep(out, ctx, _new_post(job, account, key, block, state, when, auto))
+    new = _new_post(job, post, account, key, block, state, when, auto)
+    if new.state == "published":  # publish now: live at once, published or failed
+        publishing.go_live(new, _failure_reason(new, ctx), new.post_link or "")
+    elif new.state == "scheduled" and new.scheduled_at is not None:
+        new.live_at = publishing.live_time(new.created_at, new.scheduled_at, ctx.time_scale)
+    _keep(out, ctx, new)
+
+
+def _failure_reason(post: Post, ctx: PostContext) -> str | None:
+    return publishing.failure_reason(post.text, post.account_id, ctx.fail_accounts)
 
 
 def _target_state(endpoint: str, bulk_state: str, has_time: bool) -> str:
@@ -155,22 +184,18 @@ def _target_state(endpoint: str, bulk_state: str, has_time: bool) -> str:
 
 
 def _target_time(
-    job: Job, ref: Mapping[str, Any], state: str, account_id: str, ctx: PostContext
+    job: Job, ref: Mapping[str, Any], state: str, timeline: Timeline
 ) -> tuple[datetime | None, bool]:
     """(scheduled_at, auto-scheduled?) of one pair; raises Refused on a bad or taken time."""
     raw = ref.get("scheduled_at")
     if state == "published":
         return job.complete_at, False
     if not raw:
-        return (
-            (None, False)
-            if state in DRAFT_STATES
-            else (rules.auto_slot(ctx.posts, account_id, job.created_at), True)
-        )
+        return (None, False) if state in DRAFT_STATES else (rules.auto_slot(timeline, job.created_at), True)
     when = rules.scheduled_time(raw)
     if state not in DRAFT_STATES:
         rules.check_lead_time(when, job.created_at)
-        rules.check_gap(ctx.posts, account_id, when)
+        rules.check_gap(timeline, when)
     return when, False
 
 
@@ -185,6 +210,7 @@ def _failure(account_id: str, account: Mapping[str, Any] | None, message: str) -
 
 def _new_post(
     job: Job,
+    request_post: Mapping[str, Any],
     account: Mapping[str, Any] | None,
     key: str | None,
     block: Mapping[str, Any],
@@ -215,7 +241,14 @@ def _new_post(
         has_media=bool(media),
         auto=auto,
         media=[dict(m) for m in media],
+        link=dict(link) or None,
+        recurring=_object(request_post.get("recurring")),
+        recycling=_object(request_post.get("recycling")),
     )
+
+
+def _object(value: Any) -> dict[str, Any] | None:
+    return dict(value) if isinstance(value, Mapping) else None
 
 
 def _idea(job: Job, post: Mapping[str, Any]) -> Post:
@@ -224,7 +257,7 @@ def _idea(job: Job, post: Mapping[str, Any]) -> Post:
     key = "default" if "default" in networks else next(iter(networks))
     block = networks[key] if isinstance(networks[key], Mapping) else {}
     scheduled = job.request["bulk"]["state"]
-    return _new_post(job, None, key, block, scheduled, None, False)
+    return _new_post(job, post, None, key, block, scheduled, None, False)
 
 
 # -- settling a media import job ----------------------------------------------------------------
@@ -236,10 +269,11 @@ def settle_media(job: Job) -> tuple[list[Media], str | None]:
     bad = [str(i["url"]) for i in items if not is_fetchable(str(i["url"]))]
     if bad:
         return [], f"Could not download media from {', '.join(bad)}"
-    return [_imported(job, item) for item in items], None
+    direct = bool(job.request.get("direct_upload", False))
+    return [_imported(job, item, direct) for item in items], None
 
 
-def _imported(job: Job, item: Mapping[str, Any]) -> Media:
+def _imported(job: Job, item: Mapping[str, Any], direct_upload: bool) -> Media:
     url = str(item["url"])
     name = str(item.get("name") or name_from_url(url))
     return Media(
@@ -252,4 +286,5 @@ def _imported(job: Job, item: Mapping[str, Any]) -> Media:
         caption=item.get("caption"),
         source=item.get("source"),
         in_library=bool(job.request.get("in_library", False)),
+        direct_upload=direct_upload,
     )

@@ -1,8 +1,10 @@
 """What kind of media a file is, and its pixel size, for the sandbox's media endpoints.
 
 Publer accepts images (jpg, jpeg, png, gif), videos (mp4, mov, avi) and documents
-(pdf, doc, docx, ppt, pptx). The sandbox classifies by extension, then by content
-type, and reads the size of PNG and GIF images so upload responses carry real numbers.
+(pdf, doc, docx, ppt, pptx). The sandbox classifies by extension (by content type for a
+name without one), reads the size of PNG and GIF images so upload responses carry real
+numbers, and decides from the URL alone whether an import from a URL succeeds (it never
+fetches anything).
 """
 
 from __future__ import annotations
@@ -29,19 +31,34 @@ _BY_EXTENSION = {
 }
 
 
+_BY_CONTENT_TYPE = {
+    "image/jpeg": "photo",
+    "image/png": "photo",
+    "image/gif": "gif",
+    "video/mp4": "video",
+    "video/quicktime": "video",
+    "video/x-msvideo": "video",
+    "application/pdf": "document",
+    "application/msword": "document",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "document",
+    "application/vnd.ms-powerpoint": "document",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "document",
+}
+SUPPORTED_EXTENSIONS = tuple(_BY_EXTENSION)
+#: A URL containing this (any case) cannot be fetched: its import job fails.
+FETCH_FAIL_MARKER = "sandbox-fail"
+
+
 def media_type(name: str, content_type: str | None = None) -> str | None:
-    """``photo``, ``gif``, ``video`` or ``document``; None when Publer would not take the file."""
+    """``photo``, ``gif``, ``video`` or ``document``; None when Publer would not take the file.
+
+    The file name's extension decides (one of :data:`SUPPORTED_EXTENSIONS`); a name without
+    an extension falls back to the content type of those formats.
+    """
     extension = PurePosixPath(name.lower()).suffix.lstrip(".")
-    if extension in _BY_EXTENSION:
-        return _BY_EXTENSION[extension]
-    kind = (content_type or "").split(";")[0].strip().lower()
-    if kind == "image/gif":
-        return "gif"
-    if kind.startswith("image/"):
-        return "photo"
-    if kind.startswith("video/"):
-        return "video"
-    return "document" if kind == "application/pdf" else None
+    if extension:
+        return _BY_EXTENSION.get(extension)
+    return _BY_CONTENT_TYPE.get((content_type or "").split(";")[0].strip().lower())
 
 
 def name_from_url(url: str) -> str:
@@ -49,8 +66,17 @@ def name_from_url(url: str) -> str:
 
 
 def is_fetchable(url: str) -> bool:
+    """Whether a from-url import of ``url`` succeeds. The sandbox never fetches anything: an
+    http(s) URL succeeds unless its host ends with ``.invalid`` or it contains ``sandbox-fail``."""
     parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
+    host = (parts.hostname or "").lower().rstrip(".")
+    return (
+        parts.scheme in ("http", "https")
+        and bool(host)
+        and not host.endswith(".invalid")
+        and host != "invalid"
+        and FETCH_FAIL_MARKER not in url.lower()
+    )
 
 
 def image_size(data: bytes) -> tuple[int | None, int | None]:

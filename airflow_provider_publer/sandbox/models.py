@@ -6,43 +6,64 @@ Each record converts to and from plain JSON data, which is both what the
 
 from __future__ import annotations
 
+import functools
 import itertools
 import os
 import threading
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
+
+import pendulum
 
 DRAFT_STATES = frozenset({"draft", "draft_private", "draft_public"})
 
 
 # -- time ---------------------------------------------------------------------------------------
+# pendulum parses and formats every timestamp, so the same string means the same instant on
+# every supported Python (``datetime.fromisoformat`` accepts different forms on 3.10 and 3.11+).
+
+UTC = pendulum.UTC
 
 
 def parse_time(value: Any) -> datetime | None:
     """An ISO 8601 string as a datetime (naive when the string has no offset); None if unparseable."""
     if not isinstance(value, str) or not value.strip():
         return None
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
     try:
-        return datetime.fromisoformat(text)
-    except ValueError:
+        parsed = pendulum.parse(value.strip(), tz=None)
+    except (ValueError, TypeError, OverflowError):
         return None
+    return parsed if isinstance(parsed, datetime) else None
 
 
-def as_utc(value: datetime) -> datetime:
-    """An aware datetime in UTC; naive values are taken as UTC."""
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+def as_utc(value: datetime) -> pendulum.DateTime:
+    """An aware pendulum datetime in UTC; naive values are taken as UTC."""
+    if isinstance(value, pendulum.DateTime) and value.tzinfo is UTC:
+        return value
+    return pendulum.instance(value, tz=UTC).in_timezone(UTC)
+
+
+def from_timestamp(seconds: float) -> pendulum.DateTime:
+    return pendulum.from_timestamp(seconds, tz=UTC)
+
+
+def utc_now() -> pendulum.DateTime:
+    return pendulum.now(UTC)
 
 
 def iso(value: datetime | None) -> str | None:
     """Publer's timestamp form: ``2025-05-08T14:30:00.000+00:00``."""
-    return None if value is None else as_utc(value).isoformat(timespec="milliseconds")
+    return None if value is None else _iso(value)
 
 
-def from_iso(value: Any) -> datetime | None:
+@functools.lru_cache(maxsize=1 << 16)
+def _iso(value: datetime) -> str:
+    # Cached: equal instants format alike, and big calendars format the same times again and again.
+    return as_utc(value).format("YYYY-MM-DDTHH:mm:ss.SSSZ")
+
+
+def from_iso(value: Any) -> pendulum.DateTime | None:
     parsed = parse_time(value)
     return None if parsed is None else as_utc(parsed)
 
@@ -50,6 +71,11 @@ def from_iso(value: Any) -> datetime | None:
 def ceil_minute(value: datetime) -> datetime:
     floor = value.replace(second=0, microsecond=0)
     return floor if floor == value else floor + timedelta(minutes=1)
+
+
+def timestamp(value: datetime) -> float:
+    """POSIX seconds of an aware datetime (the post index keys on these)."""
+    return value.timestamp()
 
 
 # -- ids ----------------------------------------------------------------------------------------
@@ -71,7 +97,11 @@ def new_id(now: datetime) -> str:
 
 @dataclass
 class Post:
-    """One post on one account (Publer creates one per (post, account) pair of a bulk request)."""
+    """One post on one account (Publer creates one per (post, account) pair of a bulk request).
+
+    ``live_at`` is when a ``scheduled`` post goes live (``published`` or ``failed``), on the
+    sandbox clock; ``error`` is the reason of a ``failed`` post.
+    """
 
     id: str
     workspace_id: str
@@ -91,6 +121,16 @@ class Post:
     has_media: bool = False
     auto: bool = False
     media: list[dict[str, Any]] = field(default_factory=list)
+    live_at: datetime | None = None
+    error: str | None = None
+    updated_at: datetime | None = None
+    link: dict[str, Any] | None = None
+    labels: list[dict[str, Any]] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+    recurring: dict[str, Any] | None = None
+    recycling: dict[str, Any] | None = None
+
+    _TIMES = ("scheduled_at", "created_at", "live_at", "updated_at")
 
     @property
     def is_draft(self) -> bool:
@@ -98,20 +138,20 @@ class Post:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        data["scheduled_at"] = iso(self.scheduled_at)
-        data["created_at"] = iso(self.created_at)
+        for name in self._TIMES:
+            data[name] = iso(getattr(self, name))
         return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Post:
         values = dict(data)
-        values["scheduled_at"] = from_iso(values.get("scheduled_at"))
-        values["created_at"] = from_iso(values.get("created_at"))
+        for name in cls._TIMES:
+            values[name] = from_iso(values.get(name))
         return cls(**values)
 
     def summary(self, user: dict[str, Any]) -> dict[str, Any]:
-        """The ``PostSummary`` that ``GET /posts`` lists."""
-        return {
+        """The ``PostSummary`` that ``GET /posts`` lists (``error`` only on a failed post)."""
+        summary = {
             "id": self.id,
             "text": self.text,
             "url": self.url,
@@ -125,6 +165,9 @@ class Post:
             "post_link": self.post_link,
             "has_media": self.has_media,
         }
+        if self.state == "failed":
+            summary["error"] = self.error
+        return summary
 
 
 @dataclass
@@ -183,6 +226,7 @@ class Media:
     height: int | None = None
     in_library: bool = False
     size: int = 0
+    direct_upload: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

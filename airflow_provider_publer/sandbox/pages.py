@@ -87,8 +87,10 @@ async def post_page(request: Request, post_id: str) -> HTMLResponse:
     return HTMLResponse(_page(f"{post.account_name or 'Idea'}: post {post.id}", _post_body(post)))
 
 
+@router.get("/sandbox/media/tmp/{media_id}/{name}")
 @router.get("/sandbox/media/{media_id}/{name}")
 async def media_file(request: Request, media_id: str, name: str) -> Response:
+    """The bytes of a direct upload (``tmp/`` without ``direct_upload``, as Publer's temporary URLs)."""
     found = _runtime(request).store.media_file(media_id)
     if found is None:
         return JSONResponse({"errors": ["Media not found"]}, status_code=404)

@@ -2,13 +2,16 @@
 
 One table of JSON records keyed by (kind, id), in insertion order. The store calls
 it under its own lock; the connection is shared across the uvicorn thread and the
-caller's threads (``check_same_thread=False``) and commits every write at once.
+caller's threads (``check_same_thread=False``) and commits every write at once, or each
+:meth:`SqlitePersistence.batch` of writes as one transaction.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +51,20 @@ class SqlitePersistence:
 
     def delete(self, kind: str, record_id: str) -> None:
         self._conn.execute("DELETE FROM records WHERE kind = ? AND id = ?", (kind, record_id))
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """One transaction for many writes (settling a job of 500 posts is one commit, not 500)."""
+        if self._conn.in_transaction:
+            yield
+            return
+        self._conn.execute("BEGIN")
+        try:
+            yield
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
 
     def clear(self) -> None:
         self._conn.execute("DELETE FROM records")

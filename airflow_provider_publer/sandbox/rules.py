@@ -1,18 +1,20 @@
 """Publer's per-account posting rules, with the failure messages Publer words them in.
 
-Pure functions over the posts a store already holds: which content block an account
-takes, whether a time is acceptable, whether the one-minute gap or the daily limit
-is hit, and where an auto-scheduled post lands. The job processor raises
+Pure functions over an account's :class:`~airflow_provider_publer.sandbox.index.Timeline`
+(the sorted times of its posts): which content block an account takes, whether a time is
+acceptable, whether the one-minute gap or the daily limit is hit, and where an
+auto-scheduled post lands. The job processor raises
 :class:`Refused` with the message that ends up in the job's ``failures``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from airflow_provider_publer.sandbox.models import DRAFT_STATES, Post, as_utc, ceil_minute, parse_time
+from airflow_provider_publer.sandbox.index import Timeline
+from airflow_provider_publer.sandbox.models import as_utc, ceil_minute, parse_time, timestamp
 
 MSG_GAP = "There's another post at this time. A one minute gap is required between posts"
 MSG_TOO_SOON = "The scheduled time must be at least 1 minute in the future"
@@ -91,25 +93,17 @@ def scheduled_time(raw: Any) -> datetime:
 
 
 def check_lead_time(when: datetime, now: datetime) -> None:
-    if when - now < MIN_LEAD:
+    if timestamp(when) - timestamp(now) < MIN_LEAD.total_seconds():
         raise Refused(MSG_TOO_SOON)
 
 
-def counts_as_post(post: Post) -> bool:
-    """Drafts and ideas occupy no slot; scheduled, published, recurring and recycling posts do."""
-    return post.state not in DRAFT_STATES and post.scheduled_at is not None
+def has_gap_conflict(timeline: Timeline, when: datetime) -> bool:
+    """Whether a post of the account lies less than a minute from ``when``."""
+    return timeline.any_within(when, GAP)
 
 
-def _on_account(posts: Iterable[Post], account_id: str) -> list[Post]:
-    return [p for p in posts if p.account_id == account_id and counts_as_post(p)]
-
-
-def has_gap_conflict(posts: Iterable[Post], account_id: str, when: datetime) -> bool:
-    return any(abs(p.scheduled_at - when) < GAP for p in _on_account(posts, account_id) if p.scheduled_at)
-
-
-def check_gap(posts: Iterable[Post], account_id: str, when: datetime) -> None:
-    if has_gap_conflict(posts, account_id, when):
+def check_gap(timeline: Timeline, when: datetime) -> None:
+    if has_gap_conflict(timeline, when):
         raise Refused(MSG_GAP)
 
 
@@ -119,19 +113,16 @@ def daily_limit(account: Mapping[str, Any], plan: str) -> int:
     return (limits or DEFAULT_DAILY_LIMIT)[PLAN_INDEX.get(plan, 2)]
 
 
-def check_daily_limit(posts: Iterable[Post], account: Mapping[str, Any], when: datetime, plan: str) -> None:
+def check_daily_limit(timeline: Timeline, account: Mapping[str, Any], when: datetime, plan: str) -> None:
     """Refuse when the 24 h before or the 24 h after ``when`` already holds the plan's limit."""
-    times = [p.scheduled_at for p in _on_account(posts, str(account["id"])) if p.scheduled_at]
-    before = sum(1 for t in times if when - DAY < t <= when)
-    after = sum(1 for t in times if when <= t < when + DAY)
-    if max(before, after) >= daily_limit(account, plan):
+    busiest = max(timeline.count_before(when, DAY), timeline.count_after(when, DAY))
+    if busiest >= daily_limit(account, plan):
         raise Refused(MSG_DAILY_LIMIT)
 
 
-def auto_slot(posts: Iterable[Post], account_id: str, now: datetime) -> datetime:
+def auto_slot(timeline: Timeline, now: datetime) -> datetime:
     """The account's next free slot: an hour from now, on the minute, moved on 2 minutes at a time."""
-    taken = _on_account(list(posts), account_id)
     slot = ceil_minute(now + AUTO_LEAD)
-    while has_gap_conflict(taken, account_id, slot):
+    while has_gap_conflict(timeline, slot):
         slot += AUTO_SPACING
     return slot

@@ -12,6 +12,13 @@ from dataclasses import dataclass
 
 from airflow_provider_publer.sandbox.config import RESPONSE_STYLES, FaultConfig, SandboxConfig
 from airflow_provider_publer.sandbox.faults import FaultInjector
+from airflow_provider_publer.sandbox.paging import (
+    PAGE_ECHO_HEADER,
+    PAGE_ECHOES,
+    PAST_END_HEADER,
+    PAST_ENDS,
+    Paging,
+)
 from airflow_provider_publer.sandbox.ratelimit import SlidingWindowLimiter
 from airflow_provider_publer.sandbox.shapes import STYLE_HEADER
 from airflow_provider_publer.sandbox.state import SandboxStore
@@ -37,6 +44,16 @@ class SandboxRuntime:
         """The response style of one request: ``X-Sandbox-Style`` when valid, else the config's."""
         wanted = (headers.get(STYLE_HEADER) or "").strip().lower()
         return wanted if wanted in RESPONSE_STYLES else self.config.response_style
+
+    def paging_for(self, headers: Mapping[str, str]) -> Paging:
+        """The paging behaviour of one request: the config's, or the ``X-Sandbox-Page-Echo`` and
+        ``X-Sandbox-Past-End`` headers when they name a valid value."""
+        echo = (headers.get(PAGE_ECHO_HEADER) or "").strip().lower()
+        past_end = (headers.get(PAST_END_HEADER) or "").strip().lower()
+        return Paging(
+            echo=echo if echo in PAGE_ECHOES else self.config.page_echo,
+            past_end=past_end if past_end in PAST_ENDS else self.config.past_end,
+        )
 
     def set_faults(self, faults: FaultConfig) -> None:
         self.config.faults = faults

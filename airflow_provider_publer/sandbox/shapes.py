@@ -74,15 +74,31 @@ def failures(items: list[dict[str, Any]], style: str) -> Any:
 
 
 def post_detail(post: Post, account: Mapping[str, Any] | None, user: Mapping[str, Any]) -> dict[str, Any]:
-    """The ``PostDetail`` that ``PUT /posts/{id}`` returns."""
+    """The ``PostDetail`` that ``PUT /posts/{id}`` returns (reference §5.7).
+
+    Publer's documented keys, plus the summary's ``title``, ``url``, ``network`` and
+    ``has_media`` (and ``error`` on a failed post), which the sandbox adds.
+    """
     summary = post.summary(dict(user))
+    link = post.link or ({"url": post.url} if post.url else None)
     return {
         **summary,
         "account": {k: account.get(k) for k in ("id", "type", "name", "picture")} if account else None,
         "created_at": iso(post.created_at),
-        "updated_at": iso(post.created_at),
-        "media": [dict(m) for m in post.media],
-        "link": {"url": post.url} if post.url else None,
-        "labels": [],
+        "updated_at": iso(post.updated_at or post.created_at),
+        "media": [_detail_media(m) for m in post.media],
+        "link": {k: link.get(k) for k in ("url", "title", "description", "image_url")} if link else None,
+        "labels": [{k: label.get(k) for k in ("id", "name", "color")} for label in post.labels],
         "auto": post.auto,
+        "recycling": post.recycling,
+        "recurring": post.recurring,
+    }
+
+
+def _detail_media(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "id": item.get("id"),
+        "type": item.get("type"),
+        "url": item.get("url") or item.get("path"),
+        "alt_text": item.get("alt_text"),
     }

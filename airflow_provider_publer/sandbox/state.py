@@ -1,31 +1,40 @@
 """The sandbox's memory: posts, jobs, media and counters, behind one lock, optionally in SQLite.
 
-Jobs complete lazily and deterministically: every read first settles, in creation
-order, each job whose latency has passed, so what a job produces does not depend on
-when (or whether) anybody polls it. All times come from :meth:`SandboxStore.now`, which
-honours the config's injectable clock.
+Everything happens lazily and deterministically: every read first settles, in order,
+each job whose latency has passed, then turns live each scheduled post whose
+``live_at`` has come (published or failed, see ``publishing.py``), so what the sandbox
+holds does not depend on when (or whether) anybody polls. All times come from
+:meth:`SandboxStore.now`, which honours the config's injectable clock.
+
+Posts are indexed (``index.py``) so jobs of 500 posts and filtered listings stay fast
+on calendars of thousands of posts.
 """
 
 from __future__ import annotations
 
 import copy
-import math
+import heapq
+import itertools
+import json
 import threading
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
-from airflow_provider_publer.sandbox import jobs
+from airflow_provider_publer.sandbox import jobs, publishing, updates
 from airflow_provider_publer.sandbox.config import SANDBOX_USER, SandboxConfig
+from airflow_provider_publer.sandbox.index import PostIndex, order_key
 from airflow_provider_publer.sandbox.media import image_size, media_type
-from airflow_provider_publer.sandbox.models import Job, Media, Post, as_utc, new_id
+from airflow_provider_publer.sandbox.models import Job, Media, Post, as_utc, new_id, timestamp, utc_now
+from airflow_provider_publer.sandbox.paging import Paging
 from airflow_provider_publer.sandbox.persistence import SqlitePersistence
 
 POSTS_PER_PAGE = 20
 MEDIA_PER_PAGE = 20
 FAULT_KINDS = ("5xx", "429", "slow", "drop")
+_LIST_CACHE_SIZE = 8
 
 
 @dataclass
@@ -41,20 +50,23 @@ class PostFilter:
     page: int = 0
 
     def matches(self, post: Post) -> bool:
+        """The filters the index does not answer: state, text and type."""
         return (
             _state_matches(post.state, self.states)
-            and (not self.account_ids or post.account_id in self.account_ids)
-            and self._in_range(post.scheduled_at)
             and (not self.query or self.query.lower() in post.text.lower())
             and (not self.types or post.type in self.types)
         )
 
-    def _in_range(self, when: datetime | None) -> bool:
-        if self.start is None and self.end is None:
-            return True
-        if when is None:
-            return False
-        return (self.start is None or when >= self.start) and (self.end is None or when <= self.end)
+    def cache_key(self, workspace_id: str) -> tuple[Any, ...]:
+        return (
+            workspace_id,
+            tuple(self.states),
+            tuple(self.account_ids),
+            self.start,
+            self.end,
+            self.query,
+            tuple(self.types),
+        )
 
 
 def _state_matches(state: str, wanted: list[str]) -> bool:
@@ -63,14 +75,12 @@ def _state_matches(state: str, wanted: list[str]) -> bool:
 
 @dataclass
 class Page:
+    """One page of a list: its items, how many match in all, and the page asked for."""
+
     items: list[dict[str, Any]]
     total: int
     page: int
     per_page: int
-
-    @property
-    def total_pages(self) -> int:
-        return math.ceil(self.total / self.per_page)
 
 
 class SandboxStore:
@@ -86,7 +96,7 @@ class SandboxStore:
     # -- basics ---------------------------------------------------------------------------------
 
     def now(self) -> datetime:
-        return as_utc(self.config.clock()) if self.config.clock else datetime.now(timezone.utc)
+        return as_utc(self.config.clock()) if self.config.clock else utc_now()
 
     def _clear_memory(self) -> None:
         self._posts: dict[str, Post] = {}
@@ -99,13 +109,22 @@ class SandboxStore:
         self._routes: Counter[str] = Counter()
         self._faults: Counter[str] = Counter()
         self._rate_limited = 0
+        self._index = PostIndex()
+        self._media_use: Counter[str] = Counter()
+        self._pending_jobs: list[tuple[float, int, str]] = []
+        self._going_live: list[tuple[float, str]] = []
+        self._sequence = itertools.count()
+        self._version = 0
+        self._list_cache: OrderedDict[tuple[Any, ...], tuple[int, list[str]]] = OrderedDict()
 
     def _load(self) -> None:
         if self._db is None:
             return
         records = self._db.load()
-        self._posts = {p["id"]: Post.from_dict(p) for p in records.get("post", [])}
-        self._jobs = {j["id"]: Job.from_dict(j) for j in records.get("job", [])}
+        for data in records.get("post", []):
+            self._add_post(Post.from_dict(data))
+        for data in records.get("job", []):
+            self._add_job(Job.from_dict(data))
         self._media = {m["id"]: Media.from_dict(m) for m in records.get("media", [])}
         self._hidden = records.get("hidden", [])
         self._deleted = [d["id"] for d in records.get("deleted", [])]
@@ -113,6 +132,11 @@ class SandboxStore:
     def _save(self, kind: str, record_id: str, data: dict[str, Any]) -> None:
         if self._db is not None:
             self._db.put(kind, record_id, data)
+
+    def _persist(self, kind: str, record: Post | Job | Media) -> None:
+        """Write a record to the SQLite file, if any (converting it only then: big jobs are costly)."""
+        if self._db is not None:
+            self._db.put(kind, record.id, record.to_dict())
 
     def reset(self) -> None:
         """Forget posts, jobs, media and counters; the seeded workspaces and accounts stay."""
@@ -142,6 +166,32 @@ class SandboxStore:
         with self._lock:
             self._rate_limited += 1
 
+    # -- the in-memory indexes ------------------------------------------------------------------
+
+    def _add_post(self, post: Post) -> None:
+        """Hold a post that is not indexed yet (loaded, or created outside a job)."""
+        self._index.add(post)
+        self._hold_post(post)
+
+    def _hold_post(self, post: Post) -> None:
+        """Hold a post the index already has: by id, its media uses, when it goes live."""
+        self._posts[post.id] = post
+        self._media_use.update(str(m.get("id")) for m in post.media)
+        if post.state == "scheduled" and post.live_at is not None:
+            heapq.heappush(self._going_live, (timestamp(post.live_at), post.id))
+        self._version += 1
+
+    def _drop_post(self, post: Post) -> None:
+        del self._posts[post.id]
+        self._index.remove(post)
+        self._media_use.subtract(str(m.get("id")) for m in post.media)
+        self._version += 1
+
+    def _add_job(self, job: Job) -> None:
+        self._jobs[job.id] = job
+        if not job.settled:
+            heapq.heappush(self._pending_jobs, (timestamp(job.complete_at), next(self._sequence), job.id))
+
     # -- jobs -----------------------------------------------------------------------------------
 
     def _new_job(self, kind: str, endpoint: str, workspace_id: str, request: Any, base_url: str) -> Job:
@@ -153,13 +203,13 @@ class SandboxStore:
             workspace_id=workspace_id,
             created_at=now,
             complete_at=now + timedelta(seconds=self.config.job_latency),
-            request=copy.deepcopy(request),
+            request=json.loads(json.dumps(request)),  # a private copy (faster than deepcopy)
             base_url=base_url,
         )
         with self._lock:
             self._settle()
-            self._jobs[job.id] = job
-            self._save("job", job.id, job.to_dict())
+            self._add_job(job)
+            self._persist("job", job)
         return job
 
     def submit_posts(self, workspace_id: str, endpoint: str, bulk: dict[str, Any], base_url: str) -> str:
@@ -170,34 +220,57 @@ class SandboxStore:
         return self._new_job("media", "media_from_url", workspace_id, body, base_url).id
 
     def job(self, workspace_id: str, job_id: str) -> Job | None:
-        """A copy of the job as it stands now (settled first), or None outside this workspace."""
+        """A copy of the job as it stands now (settled first), or None outside this workspace.
+
+        Shallow: a settled job's lists are replaced, never changed in place, so sharing them is safe.
+        """
         with self._lock:
             self._settle()
             job = self._jobs.get(job_id)
-            return copy.deepcopy(job) if job and job.workspace_id == workspace_id else None
+            return copy.copy(job) if job and job.workspace_id == workspace_id else None
 
     def settle(self) -> None:
         with self._lock:
             self._settle()
 
     def _settle(self) -> None:
-        now = self.now()
-        due = sorted((j for j in self._jobs.values() if not j.settled and j.complete_at <= now), key=_due_key)
-        for job in due:
-            if job.kind == "posts":
-                self._settle_posts(job)
-            else:
-                self._settle_media(job)
-            job.settled = True
-            self._save("job", job.id, job.to_dict())
+        """Settle the jobs whose latency has passed, then turn live the posts whose time has come."""
+        now = timestamp(self.now())
+        if not (self._pending_jobs and self._pending_jobs[0][0] <= now) and not (
+            self._going_live and self._going_live[0][0] <= now
+        ):
+            return
+        with self._batch():
+            while self._pending_jobs and self._pending_jobs[0][0] <= now:
+                job = self._jobs.get(heapq.heappop(self._pending_jobs)[2])
+                if job is None or job.settled:
+                    continue
+                if job.kind == "posts":
+                    self._settle_posts(job)
+                else:
+                    self._settle_media(job)
+                job.settled = True
+                self._persist("job", job)
+            while self._going_live and self._going_live[0][0] <= now:
+                post = self._posts.get(heapq.heappop(self._going_live)[1])
+                if post is not None and post.state == "scheduled":
+                    self._go_live(post)
+
+    def _batch(self) -> Any:
+        return self._db.batch() if self._db is not None else _NoBatch()
 
     def _settle_posts(self, job: Job) -> None:
-        accounts = {str(a["id"]): a for a in self.config.workspace_accounts(job.workspace_id)}
-        ctx = jobs.PostContext(accounts=accounts, posts=list(self._posts.values()), plan=self.config.plan)
+        ctx = jobs.PostContext(
+            accounts={str(a["id"]): a for a in self.config.workspace_accounts(job.workspace_id)},
+            index=self._index,
+            plan=self.config.plan,
+            fail_accounts=self.config.fail_accounts,
+            time_scale=self.config.publish_time_scale,
+        )
         outcome = jobs.settle_posts(job, ctx)
         for post in outcome.posts:
-            self._posts[post.id] = post
-            self._save("post", post.id, post.to_dict())
+            self._hold_post(post)
+            self._persist("post", post)
         for hidden in outcome.hidden:
             self._hidden.append(hidden)
             self._save("hidden", f"{hidden['job_id']}:{hidden['post_index']}", hidden)
@@ -208,24 +281,59 @@ class SandboxStore:
         imported, error = jobs.settle_media(job)
         for item in imported:
             self._media[item.id] = item
-            self._save("media", item.id, item.to_dict())
+            self._persist("media", item)
         job.payload = [m.upload_view() for m in imported]
         job.failed = error is not None
         job.error = error
 
+    def _go_live(self, post: Post) -> None:
+        job = self._jobs.get(post.job_id)
+        link = f"{job.base_url if job else ''}/sandbox/posts/{post.id}"
+        reason = publishing.failure_reason(post.text, post.account_id, self.config.fail_accounts)
+        publishing.go_live(post, reason, link)
+        self._version += 1
+        self._persist("post", post)
+
     # -- posts ----------------------------------------------------------------------------------
 
-    def list_posts(self, workspace_id: str, filters: PostFilter) -> Page:
+    def list_posts(self, workspace_id: str, filters: PostFilter, paging: Paging | None = None) -> Page:
         """One page (20 per page, 0-based) of the workspace's matching posts, by scheduled_at then id."""
+        paging = paging or Paging()
         with self._lock:
             self._settle()
-            matching = [
-                p for p in self._posts.values() if p.workspace_id == workspace_id and filters.matches(p)
-            ]
-        matching.sort(key=_post_order)
-        start = filters.page * POSTS_PER_PAGE
-        items = [p.summary(SANDBOX_USER) for p in matching[start : start + POSTS_PER_PAGE]]
-        return Page(items=items, total=len(matching), page=filters.page, per_page=POSTS_PER_PAGE)
+            ids = self._matching_ids(workspace_id, filters)
+            chosen = [self._posts[i] for i in paging.slice(ids, filters.page, POSTS_PER_PAGE)]
+            items = [p.summary(SANDBOX_USER) for p in chosen]
+        return Page(items=items, total=len(ids), page=filters.page, per_page=POSTS_PER_PAGE)
+
+    def _matching_ids(self, workspace_id: str, filters: PostFilter) -> list[str]:
+        """Matching post ids in listing order; the last few answers are cached until a post changes."""
+        key = filters.cache_key(workspace_id)
+        cached = self._list_cache.get(key)
+        if cached is not None and cached[0] == self._version:
+            self._list_cache.move_to_end(key)
+            return cached[1]
+        candidates = self._index.ids(workspace_id, filters.account_ids, filters.start, filters.end)
+        ids = [i for i in candidates if filters.matches(self._posts[i])]
+        self._list_cache[key] = (self._version, ids)
+        if len(self._list_cache) > _LIST_CACHE_SIZE:
+            self._list_cache.popitem(last=False)
+        return ids
+
+    def posts_of(
+        self, workspace_id: str, account_id: str, start: datetime | None, end: datetime | None
+    ) -> list[Post]:
+        """Copies of an account's posts with ``start <= scheduled_at <= end``, in time order."""
+        with self._lock:
+            self._settle()
+            ids = self._index.ids(workspace_id, [account_id], start, end)
+            return [copy.deepcopy(self._posts[i]) for i in ids]
+
+    def workspace_posts(self, workspace_id: str) -> list[Post]:
+        """Copies of every post of a workspace, in listing order."""
+        with self._lock:
+            self._settle()
+            return [copy.deepcopy(self._posts[i]) for i in self._index.ids(workspace_id)]
 
     def post(self, post_id: str) -> Post | None:
         with self._lock:
@@ -238,29 +346,36 @@ class SandboxStore:
         deleted = []
         with self._lock:
             self._settle()
-            for post_id in dict.fromkeys(post_ids):
-                post = self._posts.get(post_id)
-                if post is None or post.workspace_id != workspace_id or post.auto:
-                    continue
-                del self._posts[post_id]
-                self._deleted.append(post_id)
-                deleted.append(post_id)
-                if self._db is not None:
-                    self._db.delete("post", post_id)
-                    self._db.put("deleted", post_id, {"id": post_id})
+            with self._batch():
+                for post_id in dict.fromkeys(post_ids):
+                    post = self._posts.get(post_id)
+                    if post is None or post.workspace_id != workspace_id or post.auto:
+                        continue
+                    self._drop_post(post)
+                    self._deleted.append(post_id)
+                    deleted.append(post_id)
+                    if self._db is not None:
+                        self._db.delete("post", post_id)
+                        self._db.put("deleted", post_id, {"id": post_id})
         return deleted
 
     def update_post(self, workspace_id: str, post_id: str, changes: dict[str, Any]) -> Post | None:
-        """Apply ``PUT /posts/{id}`` changes (text, title, url); None when the post is not there."""
+        """Apply ``PUT /posts/{id}``; None when the post is not there.
+
+        Raises :class:`~airflow_provider_publer.sandbox.updates.UpdateRefused` (403 or 422)
+        when Publer would refuse the change.
+        """
         with self._lock:
             self._settle()
             post = self._posts.get(post_id)
             if post is None or post.workspace_id != workspace_id:
                 return None
-            for name in ("text", "title", "url"):
-                if name in changes:
-                    setattr(post, name, changes[name])
-            self._save("post", post.id, post.to_dict())
+            updates.check_update(post, changes, self.config.approval_accounts)
+            self._media_use.subtract(str(m.get("id")) for m in post.media)
+            updates.apply_update(post, changes, self.now())
+            self._media_use.update(str(m.get("id")) for m in post.media)
+            self._version += 1
+            self._persist("post", post)
             return copy.deepcopy(post)
 
     # -- media ----------------------------------------------------------------------------------
@@ -273,28 +388,31 @@ class SandboxStore:
         data: bytes,
         base_url: str,
         in_library: bool,
+        direct_upload: bool = False,
     ) -> Media:
-        """Store a direct upload and serve its bytes at ``/sandbox/media/<id>/<name>``."""
+        """Store a direct upload and serve its bytes (``/sandbox/media/[tmp/]<id>/<name>``)."""
         now = self.now()
         media_id = new_id(now)
         width, height = image_size(data)
+        folder = "" if direct_upload else "tmp/"
         item = Media(
             id=media_id,
             workspace_id=workspace_id,
             type=media_type(name, content_type) or "document",
             name=name,
-            path=f"{base_url}/sandbox/media/{media_id}/{name}",
+            path=f"{base_url}/sandbox/media/{folder}{media_id}/{name}",
             created_at=now,
             source="upload",
             width=width,
             height=height,
             in_library=in_library,
             size=len(data),
+            direct_upload=direct_upload,
         )
         with self._lock:
             self._media[media_id] = item
             self._media_bytes[media_id] = data
-            self._save("media", media_id, item.to_dict())
+            self._persist("media", item)
         return item
 
     def media_file(self, media_id: str) -> tuple[Media, bytes] | None:
@@ -310,19 +428,23 @@ class SandboxStore:
         ids: list[str],
         search: str | None,
         page: int,
+        paging: Paging | None = None,
     ) -> Page:
         """``GET /media``: ``ids[]`` wins over every filter and pagination, as Publer documents."""
+        paging = paging or Paging()
         with self._lock:
             self._settle()
-            used_ids = {str(m.get("id")) for p in self._posts.values() for m in p.media}
-            items = [m for m in self._media.values() if m.workspace_id == workspace_id]
+            used_ids = {k for k, v in self._media_use.items() if v > 0}
+            items = sorted(
+                (m for m in self._media.values() if m.workspace_id == workspace_id),
+                key=lambda m: (timestamp(m.created_at), m.id),
+            )
         if ids:
             chosen = [m for m in items if m.id in ids]
             return Page([m.library_view(m.id in used_ids) for m in chosen], len(chosen), 0, len(chosen) or 1)
-        chosen = [m for m in items if _media_matches(m, types, used, used_ids, search)]
-        start = page * MEDIA_PER_PAGE
-        views = [m.library_view(m.id in used_ids) for m in chosen[start : start + MEDIA_PER_PAGE]]
-        return Page(views, len(chosen), page, MEDIA_PER_PAGE)
+        matching = [m for m in items if _media_matches(m, types, used, used_ids, search)]
+        views = [m.library_view(m.id in used_ids) for m in paging.slice(matching, page, MEDIA_PER_PAGE)]
+        return Page(views, len(matching), page, MEDIA_PER_PAGE)
 
     # -- the /sandbox/state view ----------------------------------------------------------------
 
@@ -331,7 +453,7 @@ class SandboxStore:
         with self._lock:
             self._settle()
             return {
-                "posts": [p.to_dict() for p in sorted(self._posts.values(), key=_post_order)],
+                "posts": [p.to_dict() for p in sorted(self._posts.values(), key=order_key)],
                 "jobs": [j.to_dict() for j in self._jobs.values()],
                 "media": [m.to_dict() for m in self._media.values()],
                 "hidden_errors": copy.deepcopy(self._hidden),
@@ -346,13 +468,12 @@ class SandboxStore:
             }
 
 
-def _due_key(job: Job) -> datetime:
-    return job.complete_at
+class _NoBatch:
+    def __enter__(self) -> None:
+        return None
 
-
-def _post_order(post: Post) -> tuple[bool, datetime, str]:
-    far = datetime.max.replace(tzinfo=timezone.utc)
-    return (post.scheduled_at is None, post.scheduled_at or far, post.id)
+    def __exit__(self, *exc: object) -> None:
+        return None
 
 
 def _media_matches(

@@ -119,3 +119,34 @@ def test_update_post(many_posts):
     detail = response.json()
     assert (detail["id"], detail["text"], detail["account"]["id"]) == (target["id"], "edited", LI)
     assert many_posts.put("posts/" + "f" * 24, json={"post": {"text": "x"}}).status_code == 404
+
+
+def test_a_deleted_post_frees_its_slot_and_leaves_every_listing(client):
+    when = _time(600)
+    assert failure_messages(run_job(client, bulk(post("facebook", "first", (FB, when))))) == []
+    first = client.get("posts", params={"account_ids[]": FB, "from": when, "to": when}).json()["posts"]
+    assert [p["text"] for p in first] == ["first"]
+    assert client.delete("posts", params={"post_ids[]": first[0]["id"]}).json() == {
+        "deleted_ids": [first[0]["id"]]
+    }
+    for params in (
+        {},
+        {"account_ids[]": FB},
+        {"from": when, "to": when},
+        {"account_ids[]": FB, "from": when},
+    ):
+        assert client.get("posts", params=params).json()["total"] == 0
+    assert failure_messages(run_job(client, bulk(post("facebook", "again", (FB, when))))) == []
+    assert [p["text"] for p in client.get("posts", params={"account_ids[]": FB}).json()["posts"]] == ["again"]
+
+
+def test_several_accounts_in_a_range_are_listed_in_time_order(listed):
+    params = {"account_ids[]": [LI, FB, X], "from": _time(5), "to": _time(15)}
+    body = listed.get("posts", params=params).json()
+    assert [p["text"] for p in body["posts"]] == [
+        "fb number 1",
+        "linkedin hello",
+        "fb number 2",
+        "fb number 3",
+    ]
+    assert listed.get("posts", params={"account_ids[]": [FB, FB]}).json()["total"] == 25
