@@ -1,10 +1,16 @@
 """Extra links from a task to Publer.
 
-Airflow 3 computes extra links on the worker when the task finishes and stores
-them in XCom, so the operator and the sensor push the URLs a link needs (under
-the keys below) while they run; the links only read them back. A link whose URL
-was never pushed is empty and Airflow hides it: no link points anywhere that
-does not exist.
+Airflow 3 computes extra links on the worker when the task finishes (and each time it
+defers or is rescheduled) and stores them in XCom, so the operator and the sensor push
+the URLs a link needs (under the keys below) while they run; the links only read them
+back. A link whose URL was never pushed is empty and Airflow hides it: no link points
+anywhere that does not exist.
+
+Reading a key that was never pushed must not log anything: Airflow's plain XCom read
+(``XCom.get_value``) logs ``[error] XCom not found`` for it, in the log of a task that
+did nothing wrong (the "Published post" link has no URL until Publer published a post).
+So the links ask for every value of the key in the task's run (one request, an empty
+answer when there is none) and take the task instance's own.
 """
 
 from __future__ import annotations
@@ -20,16 +26,21 @@ if TYPE_CHECKING:
 XCOM_POSTS_URL = "publer_posts_url"
 XCOM_POST_LINK = "publer_post_link"
 
+#: Task states in which the task has not finished: it is waiting, its final links come later.
+_WAITING_STATES = frozenset({"deferred", "up_for_reschedule"})
+
 
 class _XComURLLink(BaseOperatorLink):
     """A link whose URL the task pushed to XCom under :attr:`url_key`."""
 
     url_key: ClassVar[str] = ""
+    #: True when the task pushes the URL only as it finishes: no lookup while it waits.
+    pushed_when_finished: ClassVar[bool] = False
 
     def get_link(self, operator: BaseOperator, *, ti_key: TaskInstanceKey) -> str:
-        from airflow.sdk.execution_time.xcom import XCom
-
-        value: Any = XCom.get_value(ti_key=ti_key, key=self.url_key)
+        if self.pushed_when_finished and _state(ti_key) in _WAITING_STATES:
+            return ""
+        value = _pushed_value(ti_key, self.url_key)
         return value if isinstance(value, str) and value.startswith(("https://", "http://")) else ""
 
 
@@ -45,3 +56,24 @@ class PublerPostLink(_XComURLLink):
 
     name = "Published post"
     url_key = XCOM_POST_LINK
+    pushed_when_finished = True
+
+
+def _pushed_value(ti_key: TaskInstanceKey, key: str) -> Any:
+    """The value the task instance pushed under ``key``, or ``None``; never logs a missing key."""
+    from airflow.sdk.execution_time.xcom import XCom
+
+    # Every map index's value of the key in this run; None when there is none (no error logged).
+    values = XCom.get_all(key=key, dag_id=ti_key.dag_id, task_id=ti_key.task_id, run_id=ti_key.run_id)
+    if not values:
+        return None
+    if ti_key.map_index is None or ti_key.map_index < 0:
+        return values[0]  # an unmapped task has one value per key
+    # A mapped task: some instance pushed the key, so look up this instance's own value.
+    return XCom.get_value(ti_key=ti_key, key=key)
+
+
+def _state(ti_key: TaskInstanceKey) -> str | None:
+    """The task instance's state when Airflow passes the running instance (it does as links are made)."""
+    state = getattr(ti_key, "state", None)
+    return None if state is None else str(getattr(state, "value", state))
