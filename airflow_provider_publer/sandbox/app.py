@@ -13,7 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from airflow_provider_publer.sandbox import api, pages
+from airflow_provider_publer.sandbox import api, api_analytics, pages
 from airflow_provider_publer.sandbox.config import SandboxConfig
 from airflow_provider_publer.sandbox.faults import FaultMiddleware
 from airflow_provider_publer.sandbox.jobs import BadRequest
@@ -28,8 +28,10 @@ def create_app(config: SandboxConfig | None = None) -> FastAPI:
     app = FastAPI(title="Publer sandbox", description="A local Publer-compatible API.", redoc_url=None)
     app.state.sandbox = sandbox
     app.include_router(api.router)
+    app.include_router(api_analytics.router)
     app.include_router(pages.router)
     app.add_exception_handler(BadRequest, _bad_request)
+    app.add_exception_handler(api_analytics.Refusal, _refused)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_middleware(GateMiddleware, config=sandbox.config, store=sandbox.store, limiter=sandbox.limiter)
@@ -43,6 +45,12 @@ def create_app(config: SandboxConfig | None = None) -> FastAPI:
 async def _bad_request(request: Request, exc: Exception) -> Response:
     messages = exc.messages if isinstance(exc, BadRequest) else [str(exc)]
     return error_response(400, *messages)
+
+
+async def _refused(request: Request, exc: Exception) -> Response:
+    if isinstance(exc, api_analytics.Refusal):
+        return error_response(exc.status, exc.message)
+    return error_response(500, str(exc))
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:

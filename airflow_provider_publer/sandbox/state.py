@@ -320,20 +320,20 @@ class SandboxStore:
             self._list_cache.popitem(last=False)
         return ids
 
-    def posts_of(
-        self, workspace_id: str, account_id: str, start: datetime | None, end: datetime | None
+    def posts_in(
+        self,
+        workspace_id: str,
+        account_ids: list[str] | None = None,
+        start: datetime | None = None,
+        end: datetime | None = None,
     ) -> list[Post]:
-        """Copies of an account's posts with ``start <= scheduled_at <= end``, in time order."""
+        """Copies of a workspace's posts (of some accounts) with ``start <= scheduled_at <= end``,
+        in listing order; without bounds, undated posts come last."""
         with self._lock:
             self._settle()
-            ids = self._index.ids(workspace_id, [account_id], start, end)
-            return [copy.deepcopy(self._posts[i]) for i in ids]
-
-    def workspace_posts(self, workspace_id: str) -> list[Post]:
-        """Copies of every post of a workspace, in listing order."""
-        with self._lock:
-            self._settle()
-            return [copy.deepcopy(self._posts[i]) for i in self._index.ids(workspace_id)]
+            return [
+                copy.deepcopy(self._posts[i]) for i in self._index.ids(workspace_id, account_ids, start, end)
+            ]
 
     def post(self, post_id: str) -> Post | None:
         with self._lock:
