@@ -35,6 +35,10 @@ _CONFIG_OPTIONS = {
     "rate_window": "rate_window",
     "plan": "plan",
     "db": "db_path",
+    "page_echo": "page_echo",
+    "past_end": "past_end",
+    "publish_time_scale": "publish_time_scale",
+    "max_upload_bytes": "max_upload_bytes",
 }
 _FAULT_OPTIONS = {
     "fault_5xx": "rate_5xx",
@@ -80,8 +84,40 @@ def serve_parser() -> argparse.ArgumentParser:
     parser.add_argument("--rate-window", type=float, help="window in seconds (default 120)")
     parser.add_argument("--db", help="persist posts and jobs in this SQLite file")
     parser.add_argument("--log-level", default="warning", help="uvicorn log level")
+    _add_behaviour_options(parser)
     _add_fault_options(parser)
     return parser
+
+
+def _add_behaviour_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("server behaviours")
+    group.add_argument(
+        "--page-echo", choices=("zero", "one", "none"), help="page key of paged lists (default zero)"
+    )
+    group.add_argument(
+        "--past-end", choices=("empty", "last"), help="what a page past the end holds (default empty)"
+    )
+    group.add_argument(
+        "--publish-time-scale", type=float, help="scheduled posts go live this much faster (default 1)"
+    )
+    group.add_argument(
+        "--fail-account",
+        action="append",
+        metavar="ID[=REASON]",
+        help="posts of this account fail when they go live (repeatable)",
+    )
+    group.add_argument(
+        "--approval-account",
+        action="append",
+        metavar="ID",
+        help="published posts of this account were published with approval (repeatable)",
+    )
+    group.add_argument(
+        "--echo-credentials",
+        action="store_true",
+        help="401 and injected 5xx answers quote the Authorization header",
+    )
+    group.add_argument("--max-upload-bytes", type=int, help="direct upload limit (default 200 MB)")
 
 
 def _add_fault_options(parser: argparse.ArgumentParser) -> None:
@@ -114,6 +150,16 @@ def build_config(args: argparse.Namespace) -> SandboxConfig:
         data["api_keys"] = args.api_keys
     if args.no_rate_limit:
         data["rate_limit_enabled"] = False
+    if args.echo_credentials:
+        data["echo_credentials"] = True
+    if args.fail_account:
+        fail_accounts = dict(data.get("fail_accounts") or {})
+        for item in args.fail_account:
+            account_id, _, reason = item.partition("=")
+            fail_accounts[account_id.strip()] = reason.strip()
+        data["fail_accounts"] = fail_accounts
+    if args.approval_account:
+        data["approval_accounts"] = [*(data.get("approval_accounts") or []), *args.approval_account]
     data["faults"] = faults
     return SandboxConfig.from_dict(data)
 

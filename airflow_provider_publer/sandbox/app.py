@@ -36,7 +36,11 @@ def create_app(config: SandboxConfig | None = None) -> FastAPI:
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_middleware(GateMiddleware, config=sandbox.config, store=sandbox.store, limiter=sandbox.limiter)
     app.add_middleware(
-        FaultMiddleware, injector=sandbox.faults, store=sandbox.store, rate_limit=sandbox.config.rate_limit
+        FaultMiddleware,
+        injector=sandbox.faults,
+        store=sandbox.store,
+        rate_limit=sandbox.config.rate_limit,
+        echo_credentials=sandbox.config.echo_credentials,
     )
     app.add_middleware(CountingMiddleware, store=sandbox.store)
     return app

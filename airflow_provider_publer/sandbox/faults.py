@@ -2,7 +2,8 @@
 
 The decision for each request is drawn from ``random.Random(seed)`` in arrival order
 (two draws per eligible request), so the same seed and the same request sequence
-give the same faults. 5xx and 429 answer without processing. "slow" sleeps first.
+give the same faults. 5xx and 429 answer without processing (a 5xx quotes the
+Authorization header under ``echo_credentials``). "slow" sleeps first.
 "drop" processes the request completely (its state changes happen) and then loses
 the response: it sends the status line and headers with the real Content-Length,
 half the body, and returns without finishing. uvicorn then closes the connection
@@ -19,10 +20,11 @@ import random
 import threading
 from dataclasses import dataclass
 
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from airflow_provider_publer.sandbox.config import FaultConfig
-from airflow_provider_publer.sandbox.shapes import error_response, rate_limited_response
+from airflow_provider_publer.sandbox.shapes import error_response, rate_limited_response, rejected_credentials
 from airflow_provider_publer.sandbox.state import SandboxStore
 
 API_PREFIX = "/api/v1"
@@ -97,11 +99,19 @@ def _classify(config: FaultConfig, roll: float, pick: float) -> FaultDecision:
 class FaultMiddleware:
     """ASGI middleware applying the injector's decisions and counting them in the store."""
 
-    def __init__(self, app: ASGIApp, injector: FaultInjector, store: SandboxStore, rate_limit: int) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        injector: FaultInjector,
+        store: SandboxStore,
+        rate_limit: int,
+        echo_credentials: bool = False,
+    ) -> None:
         self.app = app
         self.injector = injector
         self.store = store
         self.rate_limit = rate_limit
+        self.echo_credentials = echo_credentials
         _quiet_uvicorn_about_drops()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -114,7 +124,10 @@ class FaultMiddleware:
             return
         self.store.count_fault(decision.kind)
         if decision.kind == "5xx":
-            await error_response(decision.status, decision.reason)(scope, receive, send)
+            reason = decision.reason
+            if self.echo_credentials:
+                reason = rejected_credentials(Headers(scope=scope).get("authorization"))
+            await error_response(decision.status, reason)(scope, receive, send)
         elif decision.kind == "429":
             await rate_limited_response(self._rate_headers())(scope, receive, send)
         elif decision.kind == "slow":

@@ -1,6 +1,7 @@
 """What every ``/api/v1`` request passes before a route: counting, API key, rate limit, workspace.
 
-The gate answers like Publer: 401 ``{"errors": [...]}`` for a missing or unknown key,
+The gate answers like Publer: 401 ``{"errors": [...]}`` for a missing or unknown key
+(quoting the Authorization header under ``echo_credentials``, as a careless server might),
 429 with X-RateLimit-* headers when the key's window is full, 403 for a missing or
 foreign ``Publer-Workspace-Id`` (not needed on ``/users/me`` and ``/workspaces``). When
 rate limiting is on, every answer to a known key carries the X-RateLimit-* headers.
@@ -17,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from airflow_provider_publer.sandbox.config import SandboxConfig
 from airflow_provider_publer.sandbox.faults import API_PREFIX
 from airflow_provider_publer.sandbox.ratelimit import SlidingWindowLimiter
-from airflow_provider_publer.sandbox.shapes import error_response, rate_limited_response
+from airflow_provider_publer.sandbox.shapes import error_response, rate_limited_response, rejected_credentials
 from airflow_provider_publer.sandbox.state import SandboxStore
 
 AUTH_SCHEME = "bearer-api"
@@ -60,7 +61,10 @@ class GateMiddleware:
         headers = Headers(scope=scope)
         key = api_key(headers.get("authorization"))
         if key is None or key not in self.config.api_keys:
-            await error_response(401, "Missing or invalid Authorization header")(scope, receive, send)
+            message = "Missing or invalid Authorization header"
+            if self.config.echo_credentials:
+                message = rejected_credentials(headers.get("authorization"))
+            await error_response(401, message)(scope, receive, send)
             return
         rate_headers: dict[str, str] = {}
         if self.config.rate_limit_enabled:

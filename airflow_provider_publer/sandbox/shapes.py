@@ -25,6 +25,12 @@ def error_response(status: int, *messages: str, headers: Mapping[str, str] | Non
     return JSONResponse({"errors": list(messages)}, status_code=status, headers=dict(headers or {}))
 
 
+def rejected_credentials(authorization: str | None) -> str:
+    """The error text under ``echo_credentials``: the Authorization header quoted as received
+    (e.g. ``Rejected credentials 'Bearer-API <key>'``), so tests can check a client scrubs it."""
+    return f"Rejected credentials '{authorization or ''}'"
+
+
 def rate_limited_response(headers: Mapping[str, str]) -> JSONResponse:
     """HTTP 429 with Publer's singular ``error`` body."""
     return JSONResponse(dict(RATE_LIMIT_BODY), status_code=429, headers=dict(headers))

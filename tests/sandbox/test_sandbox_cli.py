@@ -88,3 +88,33 @@ def test_command_line_overrides_the_config_file(tmp_path):
 def test_state_url_accepts_root_or_api_base():
     assert state_url("http://h:1/api/v1/") == "http://h:1/sandbox/state"
     assert state_url("http://h:1") == "http://h:1/sandbox/state"
+
+
+def test_behaviour_options_from_the_file_and_the_command_line(tmp_path):
+    config_file = tmp_path / "sandbox.json"
+    config_file.write_text(
+        json.dumps(
+            {
+                "page_echo": "none",
+                "past_end": "last",
+                "fail_accounts": {"a1": "from the file", "a2": "kept"},
+                "approval_accounts": ["b1"],
+                "publish_time_scale": 10,
+            }
+        )
+    )
+    args = serve_parser().parse_args(
+        [
+            "--config", str(config_file), "--page-echo", "one", "--publish-time-scale", "120",
+            "--fail-account", "a1=Token expired", "--fail-account", "a3", "--approval-account", "b2",
+            "--echo-credentials", "--max-upload-bytes", "1024",
+        ]
+    )  # fmt: skip
+    config = build_config(args)
+    assert (config.page_echo, config.past_end, config.publish_time_scale) == ("one", "last", 120.0)
+    assert config.fail_accounts == {"a1": "Token expired", "a2": "kept", "a3": ""}
+    assert config.approval_accounts == ("b1", "b2")
+    assert (config.echo_credentials, config.max_upload_bytes) == (True, 1024)
+    defaults = build_config(serve_parser().parse_args([]))
+    assert (defaults.page_echo, defaults.past_end, defaults.publish_time_scale) == ("zero", "empty", 1.0)
+    assert (defaults.fail_accounts, defaults.approval_accounts, defaults.echo_credentials) == ({}, (), False)

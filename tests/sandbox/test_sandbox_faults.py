@@ -7,7 +7,13 @@ import time
 import httpx
 import pytest
 
-from airflow_provider_publer.sandbox import SANDBOX_ACCOUNT_IDS, FaultConfig, SandboxConfig, SandboxServer
+from airflow_provider_publer.sandbox import (
+    SANDBOX_ACCOUNT_IDS,
+    SANDBOX_API_KEY,
+    FaultConfig,
+    SandboxConfig,
+    SandboxServer,
+)
 from airflow_provider_publer.sandbox.faults import FaultInjector
 from tests.sandbox.helpers import api_client, at, bulk, post, state_of
 
@@ -124,3 +130,27 @@ def test_faults_can_be_switched_over_http_and_reset(server):
     state = state_of(server)
     assert state["faults"]["5xx"] == 0
     assert state["requests"]["total"] == 0
+
+
+def test_echo_credentials_quotes_the_authorization_header_on_401_and_injected_5xx():
+    config = SandboxConfig(echo_credentials=True, faults=FaultConfig(rate_5xx=1.0, paths=("/api/v1/posts",)))
+    with SandboxServer(config) as server, api_client(server) as client:
+        wrong = httpx.get(server.url + "/accounts", headers={"Authorization": "Bearer-API not-the-key"})
+        assert (wrong.status_code, wrong.json()) == (
+            401,
+            {"errors": ["Rejected credentials 'Bearer-API not-the-key'"]},
+        )
+        missing = httpx.get(server.url + "/accounts")
+        assert missing.json() == {"errors": ["Rejected credentials ''"]}
+        failed = client.get("posts")
+        assert failed.status_code in (500, 502, 503)
+        assert failed.json() == {"errors": [f"Rejected credentials 'Bearer-API {SANDBOX_API_KEY}'"]}
+        assert client.get("accounts").status_code == 200
+
+
+def test_without_echo_credentials_no_error_quotes_the_key():
+    config = SandboxConfig(faults=FaultConfig(rate_5xx=1.0, paths=("/api/v1/posts",)))
+    with SandboxServer(config) as server, api_client(server) as client:
+        wrong = httpx.get(server.url + "/accounts", headers={"Authorization": "Bearer-API not-the-key"})
+        assert "not-the-key" not in wrong.text
+        assert SANDBOX_API_KEY not in client.get("posts").text
