@@ -6,6 +6,7 @@ Each record converts to and from plain JSON data, which is both what the
 
 from __future__ import annotations
 
+import copy
 import functools
 import itertools
 import os
@@ -137,9 +138,12 @@ class Post:
         return self.state in DRAFT_STATES
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        # Not dataclasses.asdict: this runs for every post of a big calendar's state view.
+        data = dict(self.__dict__)
         for name in self._TIMES:
-            data[name] = iso(getattr(self, name))
+            data[name] = iso(data[name])
+        for name in ("media", "labels", "details", "link", "recurring", "recycling"):
+            data[name] = copy.deepcopy(data[name])
         return data
 
     @classmethod
