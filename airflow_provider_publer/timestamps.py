@@ -14,7 +14,7 @@ Only pendulum and the provider's exceptions are imported: this runs at DAG parse
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pendulum
@@ -68,11 +68,13 @@ def to_publer_timestamp(value: Any, *, field: str) -> str:
     :param value: anything :func:`parse_timestamp` accepts.
     :param field: the dotted path named in the error.
     """
-    moment = parse_timestamp(value, field=field)
-    offset = moment.utcoffset() or timedelta(0)
+    moment = value if isinstance(value, datetime) else parse_timestamp(value, field=field)
+    offset = moment.utcoffset()
+    if offset is None:
+        raise _naive(field, moment.isoformat())
     if offset % timedelta(minutes=1):
-        moment = moment.in_timezone("UTC")
-    return moment.format("YYYY-MM-DD[T]HH:mm:ssZ")
+        moment, offset = moment.astimezone(timezone.utc), timedelta(0)
+    return datetime(*moment.timetuple()[:6], tzinfo=timezone(offset)).isoformat()
 
 
 def parse_optional_timestamp(value: Any) -> pendulum.DateTime | None:

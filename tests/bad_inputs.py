@@ -300,3 +300,69 @@ _NOT_JSON = [
 
 #: Every bad input, at least one per rule of :mod:`airflow_provider_publer.validation`.
 BAD_INPUTS: list[BadInput] = [*_LIST_AND_STATE, *_POSTS_AND_NETWORKS, *_ACCOUNTS, *_SCHEDULING, *_NOT_JSON]
+
+# -- ids, text limits and the five-year limit ------------------------------------------------------
+
+_LIMIT_EXPLAINED = r"lower bound of what X counts; X counts emoji and CJK characters double"
+
+_IDS_AND_LIMITS = [
+    _bad(
+        "account-id-trailing-space",
+        [valid_post(accounts=[account(id=ACCOUNT_ID + " ")])],
+        "posts[0].accounts[0].id",
+        r"contains whitespace; copy the id exactly as GET /accounts lists it",
+    ),
+    _bad(
+        "account-id-zero-width-space",
+        [valid_post(accounts=[account(id=ACCOUNT_ID + "\u200b")])],
+        "posts[0].accounts[0].id",
+        r"invisible or control character; copy the id exactly",
+    ),
+    _bad(
+        "share-account-id-newline",
+        [valid_post(accounts=[account(share={"account_ids": [OTHER_ACCOUNT_ID + "\n"]})])],
+        "posts[0].accounts[0].share.account_ids[0]",
+        r"contains whitespace; copy the id exactly",
+    ),
+    _bad(
+        "media-id-trailing-space",
+        [_network("facebook", type="photo", media=[{"id": MEDIA_ID + " "}])],
+        "networks.facebook.media[0].id",
+        r"contains whitespace; copy the id exactly",
+    ),
+    _bad(
+        "twitter-400-emoji",
+        [_network("twitter", type="status", text="\U0001f600" * 400)],
+        "posts[0].networks.twitter.text",
+        r"is 400 characters long but X allows at most 280 .*long_post.*" + _LIMIT_EXPLAINED,
+    ),
+    _bad(
+        "twitter-long-post-over-25000",
+        [_network("twitter", type="status", text="a" * 25_001, details={"type": "long_post"})],
+        "networks.twitter.text",
+        r"is 25,001 characters long but X allows at most 25,000;",
+    ),
+    _bad(
+        "telegram-4097",
+        [_network("telegram", text="a" * 4097)],
+        "telegram.text",
+        r"Telegram allows at most 4,096",
+    ),
+    _bad("threads-501", [_network("threads", text="a" * 501)], "threads.text", r"Threads allows at most 500"),
+    _bad("bluesky-301", [_network("bluesky", text="a" * 301)], "bluesky.text", r"Bluesky allows at most 300"),
+    _bad(
+        "google-1501",
+        [_network("google", text="a" * 1501)],
+        "google.text",
+        r"Google Business Profile .* 1,500",
+    ),
+    _bad(
+        "scheduled-year-9999",
+        [valid_post(accounts=[account(scheduled_at="9999-12-31T23:59:59+00:00")])],
+        "posts[0].accounts[0].scheduled_at",
+        r"too far ahead: Publer schedules at most 5 years ahead \(Business plan; Free 7 days, "
+        r"Professional 1 year\), so the latest accepted time is 20\d\d-",
+    ),
+]
+
+BAD_INPUTS.extend(_IDS_AND_LIMITS)

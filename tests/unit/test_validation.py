@@ -15,12 +15,14 @@ from typing import Any
 import pendulum
 import pytest
 
+from airflow_provider_publer import timestamps
 from airflow_provider_publer.exceptions import PublerValidationError
 from airflow_provider_publer.validation import (
     BULK_STATES,
     MAX_POSTS_PER_REQUEST,
     NETWORK_KEYS,
     to_publer_timestamp,
+    validate_id,
     validate_posts,
     validate_workspace_id,
 )
@@ -233,6 +235,15 @@ def test_max_posts_per_request_is_accepted_one_more_is_not() -> None:
         validate_posts([*posts, valid_post(accounts=[{"id": ACCOUNT_ID}])], now=NOW)
 
 
+def test_a_caller_that_splits_requests_may_lift_the_limit() -> None:
+    posts = [valid_post(accounts=[account(scheduled_at=NOW + timedelta(minutes=2 + i))]) for i in range(501)]
+    assert len(validate_posts(posts, now=NOW, max_posts=None)) == 501
+    with pytest.raises(PublerValidationError, match=r"^posts: has 3 posts but Publer accepts at most 2 per"):
+        validate_posts(posts[:3], now=NOW, max_posts=2)
+    with pytest.raises(PublerValidationError, match="one minute gap"):  # the gap holds across batches
+        validate_posts([*posts, valid_post()], now=NOW, max_posts=None)
+
+
 # -- networks and content types --------------------------------------------------------------------
 
 
@@ -400,10 +411,207 @@ def test_workspace_id_invalid(value: Any) -> None:
 
 
 def test_module_imports_nothing_heavy() -> None:
+    """pendulum and pydantic are imported by Airflow anyway; Airflow and httpx must not be."""
     code = (
         "import sys, airflow_provider_publer.validation\n"
-        "heavy = {'airflow', 'httpx', 'pendulum'} & {m.split('.')[0] for m in sys.modules}\n"
+        "heavy = {'airflow', 'httpx'} & {m.split('.')[0] for m in sys.modules}\n"
         "assert not heavy, heavy\n"
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")])}
     subprocess.run([sys.executable, "-c", code], check=True, env=env)
+
+
+def test_to_publer_timestamp_is_still_importable_from_validation() -> None:
+    assert to_publer_timestamp is timestamps.to_publer_timestamp
+
+
+# -- ids -------------------------------------------------------------------------------------------
+
+ID_FIELDS = {
+    "posts[0].accounts[0].id": "GET /accounts",
+    "workspace_id": "GET /workspaces",
+    "job_id": "Publer returned it",
+    "post_id": "GET /posts",
+    "media_id": "media library",
+    "some_id": "Publer lists it",
+}
+
+
+@pytest.mark.parametrize("field", ID_FIELDS)
+def test_validate_id_returns_an_exact_id(field: str) -> None:
+    assert validate_id(ACCOUNT_ID, field=field) == ACCOUNT_ID
+    assert validate_id("external-0", field=field) == "external-0"
+
+
+@pytest.mark.parametrize("field", ID_FIELDS)
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [
+        (ACCOUNT_ID + " ", "contains whitespace"),
+        (" " + ACCOUNT_ID, "contains whitespace"),
+        (ACCOUNT_ID + "\n", "contains whitespace"),
+        ("63c675b5 4e299e9c", "contains whitespace"),
+        (ACCOUNT_ID + "\u00a0", "contains whitespace"),
+        (ACCOUNT_ID + "\u200b", "contains an invisible or control character"),
+        (ACCOUNT_ID + "\x00", "contains an invisible or control character"),
+        ("\ufeff" + ACCOUNT_ID, "contains an invisible or control character"),
+    ],
+)
+def test_validate_id_refuses_whitespace_and_control_characters(field: str, value: str, words: str) -> None:
+    with pytest.raises(PublerValidationError) as caught:
+        validate_id(value, field=field)
+    assert caught.value.field == field
+    assert str(caught.value) == f"{field}: {value!r} {words}; copy the id exactly as {_where(field)}"
+
+
+def _where(field: str) -> str:
+    return {
+        "posts[0].accounts[0].id": "GET /accounts lists it",
+        "workspace_id": "GET /workspaces lists it",
+        "job_id": "Publer returned it",
+        "post_id": "GET /posts lists it",
+        "media_id": "Publer's media library lists it",
+        "some_id": "Publer lists it",
+    }[field]
+
+
+@pytest.mark.parametrize("value", [None, "", "   ", 12345, ["abc"]])
+def test_validate_id_refuses_what_is_not_an_id(value: Any) -> None:
+    with pytest.raises(PublerValidationError, match=r"^job_id: must be a non-empty string \(the job_id "):
+        validate_id(value, field="job_id")
+
+
+def test_account_id_with_a_trailing_space_is_not_sent() -> None:
+    """Publer answers such an id with "Account not found"; workspace ids were refused already."""
+    with pytest.raises(PublerValidationError, match="contains whitespace; copy the id exactly") as caught:
+        _one(valid_post(accounts=[account(id=ACCOUNT_ID + " ")]))
+    assert caught.value.field == "posts[0].accounts[0].id"
+
+
+def test_workspace_and_account_ids_are_refused_alike() -> None:
+    messages = []
+    for check in (
+        lambda: validate_workspace_id(ACCOUNT_ID + " "),
+        lambda: _one(valid_post(accounts=[account(id=ACCOUNT_ID + " ")])),
+    ):
+        with pytest.raises(PublerValidationError) as caught:
+            check()
+        messages.append(str(caught.value).split(": ", 1)[1].split(";")[0])
+    assert messages == [f"{ACCOUNT_ID + ' '!r} contains whitespace"] * 2
+
+
+def test_media_ids_and_shared_account_ids_are_exact_too() -> None:
+    photo = {"type": "photo", "media": [{"id": MEDIA_ID + "\t"}]}
+    with pytest.raises(PublerValidationError, match=r"^posts\[0\]\.networks\.facebook\.media\[0\]\.id: "):
+        _one(valid_post(networks={"facebook": photo}))
+    share = {"account_ids": [OTHER_ACCOUNT_ID, OTHER_ACCOUNT_ID + " "]}
+    with pytest.raises(PublerValidationError, match=r"^posts\[0\]\.accounts\[0\]\.share\.account_ids\[1\]: "):
+        _one(valid_post(accounts=[account(share=share)]))
+
+
+def test_a_media_item_with_a_path_may_have_an_empty_id() -> None:
+    block = {"type": "photo", "media": [{"id": "", "path": "https://example.com/a.png"}]}
+    assert _one(valid_post(networks={"facebook": block}))["networks"]["facebook"] == block
+
+
+# -- text limits -----------------------------------------------------------------------------------
+
+
+def _text(key: str, text: str, **block: Any) -> dict[str, Any]:
+    return valid_post(networks={key: {"type": "status", "text": text, **block}})
+
+
+@pytest.mark.parametrize(
+    ("key", "limit", "name"),
+    [
+        ("twitter", 280, "X"),
+        ("telegram", 4096, "Telegram"),
+        ("threads", 500, "Threads"),
+        ("bluesky", 300, "Bluesky"),
+        ("google", 1500, "Google Business Profile"),
+    ],
+)
+def test_text_limit_of_each_network(key: str, limit: int, name: str) -> None:
+    _one(_text(key, "a" * limit))
+    with pytest.raises(PublerValidationError) as caught:
+        _one(_text(key, "a" * (limit + 1)))
+    assert caught.value.field == f"posts[0].networks.{key}.text"
+    assert f"is {limit + 1:,} characters long but {name} allows at most {limit:,}" in str(caught.value)
+    assert "lower bound" in str(caught.value)
+
+
+def test_400_emoji_are_too_many_for_x() -> None:
+    with pytest.raises(PublerValidationError) as caught:
+        _one(_text("twitter", "\U0001f600" * 400))
+    assert "is 400 characters long but X allows at most 280" in str(caught.value)
+    assert "X counts emoji and CJK characters double" in str(caught.value)
+    assert '"details": {"type": "long_post"}' in str(caught.value)
+
+
+def test_x_long_posts_have_25000_characters() -> None:
+    _one(_text("twitter", "a" * 25_000, details={"type": "long_post"}))
+    with pytest.raises(PublerValidationError, match="at most 25,000;"):
+        _one(_text("twitter", "a" * 25_001, details={"type": "long_post"}))
+
+
+@pytest.mark.parametrize("key", ["mastodon", "facebook", "linkedin", "instagram", "default"])
+def test_no_limit_is_invented_where_publer_gives_none(key: str) -> None:
+    """Mastodon's "500+" is the smallest instance limit, not Publer's; the others are unknown."""
+    _one(_text(key, "a" * 5000))
+
+
+def test_telegram_markup_does_not_count() -> None:
+    _one(_text("telegram", "<b>" + "a" * 4090 + "</b>", parseMode="HTML"))
+
+
+def test_links_count_as_at_most_23_characters() -> None:
+    """X counts every link as 23 (t.co): a tweet with a long link must not be refused."""
+    link = "https://example.com/" + "x" * 200
+    _one(_text("twitter", "a" * 250 + " " + link))
+    _one(_text("twitter", "a" * 250 + " example.com/" + "x" * 200))
+    with pytest.raises(PublerValidationError, match="is 281 characters long"):
+        _one(_text("twitter", "a" * 257 + " " + link))
+
+
+def test_joined_emoji_and_flags_count_once() -> None:
+    """A family emoji or a flag is one character to a reader; counting code points would refuse too much."""
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467\u200d\U0001f466"
+    flag = "\U0001f1fa\U0001f1f8"
+    thumbs = "\U0001f44d\U0001f3fd"
+    accented = "e\u0301"
+    _one(_text("bluesky", (family + flag + thumbs + accented) * 75))
+    with pytest.raises(PublerValidationError, match="is 304 characters long"):
+        _one(_text("bluesky", (family + flag + thumbs + accented) * 76))
+
+
+# -- how far ahead ---------------------------------------------------------------------------------
+
+
+def test_year_9999_is_refused_naming_the_limit() -> None:
+    with pytest.raises(PublerValidationError) as caught:
+        _one(_at("9999-12-31T23:59:59+00:00"))
+    assert caught.value.field == "posts[0].accounts[0].scheduled_at"
+    assert str(caught.value).endswith(
+        "9999-12-31T23:59:59+00:00 is too far ahead: Publer schedules at most 5 years ahead (Business "
+        "plan; Free 7 days, Professional 1 year), so the latest accepted time is "
+        "2035-01-01T12:00:00+00:00. Pick an earlier time"
+    )
+
+
+def test_five_years_ahead_is_accepted_one_second_more_is_not() -> None:
+    _one(_at("2035-01-01T12:00:00+00:00"))
+    _one(_at("2035-01-01T13:00:00+01:00"))
+    with pytest.raises(PublerValidationError, match="too far ahead"):
+        _one(_at("2035-01-01T12:00:01+00:00"))
+
+
+def test_the_limit_counts_from_the_clock_when_now_is_in_the_past() -> None:
+    """The operator passes a past ``now`` on retries to skip the lead check; the limit must not shrink."""
+    past = datetime(1970, 1, 1, tzinfo=timezone.utc)
+    _one(_at(LATER), now=past)
+    with pytest.raises(PublerValidationError, match="too far ahead"):
+        _one(_at("9999-12-31T23:59:59-01:00"), now=past)
+
+
+def test_drafts_are_not_held_to_the_limit() -> None:
+    _one(_at("9999-12-31T23:59:59+00:00"), state="draft")
