@@ -128,6 +128,17 @@ _DEMOGRAPHICS: dict[str, tuple[str, ...]] = {
 }
 
 
+def day_string(day: date) -> str:
+    """``YYYY-MM-DD`` of a day (pendulum formats it, as every date the sandbox writes)."""
+    return pendulum.Date(day.year, day.month, day.day).to_date_string()
+
+
+def day_bounds(day: date) -> tuple[pendulum.DateTime, pendulum.DateTime]:
+    """The first and the last microsecond of a UTC day."""
+    start = pendulum.datetime(day.year, day.month, day.day, tz=pendulum.UTC)
+    return start, start.add(days=1).subtract(microseconds=1)
+
+
 def _hash(*parts: str) -> int:
     return int.from_bytes(hashlib.sha256("\x1f".join(parts).encode()).digest()[:8], "big")
 
@@ -204,7 +215,7 @@ def followers(account_id: str, day: date) -> int:
     """An account's followers at the end of ``day``: a base of 1,000-9,999, three more each day
     since 2020-01-01, plus 0-9 of daily noise."""
     base = 1000 + _hash("base", account_id) % 9000
-    return base + 3 * (day - _EPOCH).days + _hash("followers", account_id, day.isoformat()) % 10
+    return base + 3 * (day - _EPOCH).days + _hash("followers", account_id, day_string(day)) % 10
 
 
 def _percent(part: int, whole: int) -> float:
@@ -426,7 +437,7 @@ def chart_series(
         by_day.setdefault(_day(post), []).append(post_numbers(post.id, post.network, post.type))
     values = [_daily_value(chart_id, account_id, day, by_day.get(day, [])) for day in period]
     series: dict[str, Any] = {
-        "data": [{"date": day.isoformat(), "value": v} for day, v in zip(period, values, strict=True)],
+        "data": [{"date": day_string(day), "value": v} for day, v in zip(period, values, strict=True)],
         "last_value": values[-1] if values else 0,
     }
     if chart_id not in ("followers", "engagement_rate"):
@@ -461,3 +472,108 @@ def in_range(post: Post, start: datetime | None, end: datetime | None) -> bool:
     if when is None:
         return start is None and end is None
     return (start is None or when >= start) and (end is None or when <= end)
+
+
+# -- competitors --------------------------------------------------------------------------------
+
+COMPETITORS_PER_ACCOUNT = 12
+COMPETITOR_SORTS = (
+    "followers",
+    "reach",
+    "engagement",
+    "posts_count",
+    "videos_count",
+    "photos_count",
+    "links_count",
+    "statuses_count",
+)
+
+
+def competitors(account: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The competitors the sandbox tracks for an account: twelve of its network, ids from hashes."""
+    account_id, provider = str(account["id"]), str(account.get("provider"))
+    result = []
+    for number in range(1, COMPETITORS_PER_ACCOUNT + 1):
+        h = _hash("competitor", account_id, str(number))
+        result.append(
+            {
+                "id": f"{h:016x}{number:08x}",
+                "provider": provider,
+                "name": f"Competitor {number:02d}",
+                "social_id": str(h % 10**15),
+                "picture": f"https://sandbox.publer.invalid/avatars/competitor-{number:02d}.png",
+                "type": account.get("type"),
+                "competitor_sync_in_queue": False,
+                "username": f"competitor{number:02d}",
+                "verified": h % 3 == 0,
+            }
+        )
+    return result
+
+
+def _row_account(
+    account_id: str, name: str, provider: str, picture: str | None, mine: bool
+) -> dict[str, Any]:
+    return {
+        "id": account_id,
+        "name": name,
+        "provider": provider,
+        "competitor_sync_in_queue": False,
+        "picture": picture,
+        "my_account": mine,
+    }
+
+
+def competitor_row(competitor: Mapping[str, Any], first: date, last: date) -> dict[str, Any]:
+    """A competitor's ``insights`` row over ``first``..``last``: counts per day of the period
+    from hashes of its id, reach per post 200-999, engagement 1-8 % of reach."""
+    period = (last - first).days + 1
+    h = _hash("competitor-insights", str(competitor["id"]))
+    counts = {
+        "videos_count": period * ((h >> 4) % 2),
+        "photos_count": period * (h % 3),
+        "links_count": period * ((h >> 8) % 2),
+        "statuses_count": period * ((h >> 12) % 3),
+    }
+    posts = sum(counts.values())
+    reach = posts * (200 + (h >> 16) % 800)
+    engagement = reach * (1 + (h >> 26) % 8) // 100
+    return {
+        "account": _row_account(
+            str(competitor["id"]),
+            str(competitor["name"]),
+            str(competitor["provider"]),
+            competitor.get("picture"),
+            False,
+        ),
+        "followers": 500 + (h >> 32) % 50000,
+        "followers_growth": period * ((h >> 48) % 7) - period,
+        "engagement": engagement,
+        "engagement_rate": _percent(engagement, reach),
+        "reach": reach,
+        "posts_count": posts,
+        **counts,
+    }
+
+
+def own_row(account: Mapping[str, Any], posts: Sequence[Post], first: date, last: date) -> dict[str, Any]:
+    """The account's own ``insights`` row (``my_account: true``) from its published posts."""
+    account_id = str(account["id"])
+    numbers = [post_numbers(p.id, p.network, p.type) for p in posts]
+    reach, engagement = sum(n.reach for n in numbers), sum(n.engagement for n in numbers)
+    before = pendulum.Date(first.year, first.month, first.day).subtract(days=1)
+    return {
+        "account": _row_account(
+            account_id, str(account.get("name")), str(account.get("provider")), account.get("picture"), True
+        ),
+        "followers": followers(account_id, last),
+        "followers_growth": followers(account_id, last) - followers(account_id, before),
+        "engagement": engagement,
+        "engagement_rate": _percent(engagement, reach),
+        "reach": reach,
+        "posts_count": len(posts),
+        "videos_count": sum(p.type in VIDEO_TYPES for p in posts),
+        "photos_count": sum(p.type in ("photo", "carousel") for p in posts),
+        "links_count": sum(p.type == "link" for p in posts),
+        "statuses_count": sum(p.type == "status" for p in posts),
+    }

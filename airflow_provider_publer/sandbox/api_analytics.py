@@ -1,4 +1,5 @@
-"""The analytics routes (``/api/v1/analytics/...``), answering in Publer's documented shapes.
+"""The analytics and competitor routes (``/api/v1/analytics/...``, ``/api/v1/competitors/...``),
+answering in Publer's documented shapes.
 
 The numbers come from ``analytics.py`` (deterministic, from the workspace's published
 posts). Behaviours reported by Publer's users are kept: ``post_insights`` without
@@ -140,15 +141,11 @@ def _period(request: Request) -> tuple[date, date]:
 
 
 def _day_start(day: date) -> datetime:
-    bound = range_bound("from", day.isoformat(), end=False)
-    assert bound is not None
-    return bound
+    return analytics.day_bounds(day)[0]
 
 
 def _day_end(day: date) -> datetime:
-    bound = range_bound("to", day.isoformat(), end=True)
-    assert bound is not None
-    return bound
+    return analytics.day_bounds(day)[1]
 
 
 # -- posts and hashtags -------------------------------------------------------------------------
@@ -256,3 +253,44 @@ async def members(request: Request) -> Response:
     posts = _published(request, [account_id] if account_id else None, start, end)
     rows = analytics.member_rows([SANDBOX_USER, SANDBOX_EDITOR], {SANDBOX_USER["id"]: posts})
     return JSONResponse(rows)
+
+
+# -- competitors --------------------------------------------------------------------------------
+
+
+@router.get("/competitors/{account_id}")
+async def list_competitors(request: Request, account_id: str) -> Response:
+    """The competitors tracked for an account."""
+    return JSONResponse(analytics.competitors(_account(request, account_id)))
+
+
+@router.get("/competitors/{account_id}/analytics")
+async def competitor_analytics(request: Request, account_id: str) -> Response:
+    """``{"insights": [...], "total": N}``: the account's own row and its competitors', 10 per page."""
+    account = _account(request, account_id)
+    params = request.query_params
+    sort_by = params.get("sort_by") or "followers"
+    if sort_by not in analytics.COMPETITOR_SORTS:
+        raise BadRequest(
+            f"Invalid request parameters: sort_by must be one of {', '.join(analytics.COMPETITOR_SORTS)}"
+        )
+    descending = _sort_type(request)
+    page = page_number(request)
+    first, last = _period(request)
+    tracked = analytics.competitors(account)
+    wanted = params.get("competitor_id")
+    if wanted:
+        tracked = [c for c in tracked if c["id"] == wanted]
+        if not tracked:
+            raise Refusal(404, MSG_NO_ACCOUNT)
+    rows = [analytics.competitor_row(c, first, last) for c in tracked]
+    if not wanted:
+        posts = _published(request, [account_id], _day_start(first), _day_end(last))
+        rows.insert(0, analytics.own_row(account, posts, first, last))
+    query = (params.get("query") or "").lower()
+    rows = [r for r in rows if query in str(r["account"]["name"]).lower()]
+    rows.sort(key=lambda r: str(r["account"]["id"]))
+    rows.sort(key=lambda r: r[sort_by], reverse=descending)
+    how = paging(request)
+    chosen = list(how.slice(rows, page, INSIGHTS_PER_PAGE))
+    return JSONResponse({"insights": chosen, **how.keys(len(rows), page, INSIGHTS_PER_PAGE, page_keys=False)})

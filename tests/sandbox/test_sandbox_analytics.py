@@ -264,3 +264,38 @@ def test_free_plan_has_no_analytics():
             assert response.json() == {
                 "errors": ["Permission denied - requires analytics access or paying subscription"]
             }
+
+
+def test_competitors_and_their_analytics(sandbox):
+    client, posts = sandbox
+    tracked = client.get(f"competitors/{FB}").json()
+    assert len(tracked) == 12
+    assert set(tracked[0]) >= {
+        "provider", "name", "social_id", "picture", "type",
+        "competitor_sync_in_queue", "username", "verified",
+    }  # fmt: skip
+    assert {c["provider"] for c in tracked} == {"facebook"}
+    url = f"competitors/{FB}/analytics"
+    first, second = (client.get(url, params={**RANGE, "page": p}).json() for p in (0, 1))
+    assert (len(first["insights"]), len(second["insights"]), first["total"]) == (10, 3, 13)
+    rows = first["insights"] + second["insights"]
+    followers_desc = [r["followers"] for r in rows]
+    assert followers_desc == sorted(followers_desc, reverse=True)  # followers, desc by default
+    mine = next(r for r in rows if r["account"]["my_account"])
+    assert mine["account"]["id"] == FB
+    assert (mine["posts_count"], mine["statuses_count"]) == (FB_POSTS, FB_POSTS)
+    assert mine["reach"] == sum(
+        post_numbers(p["id"], "facebook", "status").reach for p in _published(posts, FB)
+    )
+    assert mine["followers"] == followers(FB, date(2030, 1, 9))
+    by_posts = client.get(url, params={**RANGE, "sort_by": "posts_count", "sort_type": "asc"}).json()[
+        "insights"
+    ]
+    assert [r["posts_count"] for r in by_posts] == sorted(r["posts_count"] for r in by_posts)
+    one = client.get(url, params={**RANGE, "competitor_id": tracked[3]["id"]}).json()
+    assert [r["account"]["name"] for r in one["insights"]] == ["Competitor 04"]
+    assert client.get(url, params={"competitor_id": "nope"}).status_code == 404
+    assert client.get(url, params={"sort_by": "likes"}).status_code == 400
+    last = client.get(url, params={**RANGE, "page": 4}, headers={"X-Sandbox-Past-End": "last"}).json()
+    assert len(last["insights"]) == 3
+    assert set(client.get(url, headers={"X-Sandbox-Page-Echo": "none"}).json()) == {"insights"}
