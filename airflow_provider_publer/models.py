@@ -25,12 +25,11 @@ Run ``python -m airflow_provider_publer.models [PATH]`` to write the JSON schema
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 import sys
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -51,9 +50,16 @@ from pydantic_core import core_schema
 
 from airflow_provider_publer.exceptions import PublerValidationError
 from airflow_provider_publer.timestamps import parse_timestamp, to_publer_timestamp
+from airflow_provider_publer.validation import (
+    _ID_KINDS,
+    NETWORK_KEYS,
+    _did_you_mean,
+    _id_problem,
+    _kind,
+    _listing,
+)
 
 __all__ = [
-    "NETWORK_KEYS",
     "TEXT_LIMITS",
     "AccountSchedule",
     "Comment",
@@ -72,29 +78,7 @@ __all__ = [
     "ShareCallback",
     "count_characters",
     "post_json_schema",
-    "validate_id",
 ]
-
-#: Keys accepted under ``posts[].networks`` (OpenAPI list plus ``default``), reference §6.5.
-NETWORK_KEYS: frozenset[str] = frozenset(
-    {
-        "facebook",
-        "instagram",
-        "twitter",
-        "linkedin",
-        "pinterest",
-        "google",
-        "youtube",
-        "tiktok",
-        "wordpress_oauth",
-        "wordpress_basic",
-        "telegram",
-        "mastodon",
-        "threads",
-        "bluesky",
-        "default",
-    }
-)
 
 #: Text limits Publer documents (Content Types > Text Posts), by network key, in characters.
 #: Mastodon is left out on purpose: Publer writes "500+", the default of instances that each
@@ -127,16 +111,6 @@ _NETWORK_ALIASES = {
 
 _NETWORKS_EXAMPLE = '{"facebook": {"type": "status", "text": "..."}}'
 
-#: What each kind of id is and where Publer lists it, found by a word in the field name.
-_ID_KINDS: dict[str, tuple[str, str]] = {
-    "workspace": ("an id from GET /workspaces", "GET /workspaces lists it"),
-    "account": ("an account id from GET /accounts", "GET /accounts lists it"),
-    "media": ("a media id from POST /media or GET /media", "Publer's media library lists it"),
-    "job": ("the job_id POST /posts/schedule returned", "Publer returned it"),
-    "post": ("a post id from GET /posts", "GET /posts lists it"),
-}
-_ANY_ID = ("an id Publer gave", "Publer lists it")
-
 #: Inside a word, what may make it a link: a scheme, or a dot followed by two letters (``example.com``).
 _LINK_MARK = re.compile(r"://|\.[^\W\d_]{2}")
 _WORD = re.compile(r"\S+")
@@ -147,56 +121,9 @@ _ZWJ = "\u200d"
 # -- messages and ids ------------------------------------------------------------------------------
 
 
-def _kind(value: Any) -> str:
-    return "None" if value is None else type(value).__name__
-
-
-def _listing(choices: Iterable[str]) -> str:
-    return ", ".join(sorted(choices))
-
-
-def _did_you_mean(value: Any, choices: Iterable[str]) -> str:
-    if not isinstance(value, str):
-        return ""
-    close = difflib.get_close_matches(value, sorted(choices), n=1, cutoff=0.6)
-    return f' (did you mean "{close[0]}"?)' if close else ""
-
-
 def _invalid(message: str, field: str | None = None) -> PublerValidationError:
     """An error whose ``field`` is relative to the model (or the model itself when ``None``)."""
     return PublerValidationError(message, field=field)
-
-
-def validate_id(value: Any, *, field: str) -> str:
-    """An id exactly as Publer lists it: a non-empty string without whitespace or control characters.
-
-    Used for every id the provider sends: account, workspace, post, job and media ids. A
-    trailing space or newline (a copy-paste slip) is refused here rather than answered by
-    Publer with "Account not found".
-
-    :param value: the id.
-    :param field: the dotted path named in the error; its words (``workspace``, ``account``,
-        ``media``, ``job``, ``post``) choose which of Publer's lists the message points to.
-    :return: the id, unchanged.
-    """
-    lowered = field.lower()
-    kind = next((_ID_KINDS[word] for word in _ID_KINDS if word in lowered), _ANY_ID)
-    problem = _id_problem(value, kind)
-    if problem:
-        raise _invalid(problem, field)
-    return str(value)
-
-
-def _id_problem(value: Any, kind: tuple[str, str]) -> str | None:
-    what, where = kind
-    if not isinstance(value, str) or not value.strip():
-        got = "None" if value is None else f"{_kind(value)} {value!r}"
-        return f"must be a non-empty string ({what}), got {got}"
-    if any(char.isspace() for char in value):
-        return f"{value!r} contains whitespace; copy the id exactly as {where}"
-    if any(unicodedata.category(char).startswith("C") for char in value):
-        return f"{value!r} contains an invisible or control character; copy the id exactly as {where}"
-    return None
 
 
 def _id_checker(word: str) -> BeforeValidator:

@@ -19,34 +19,31 @@ every form listed where their revisions disagree (§13). Unknown content types a
 fields pass through untouched; the input is never changed.
 
 No Airflow and no httpx are imported: this runs at DAG parse time and in plain unit tests.
-pydantic and pendulum are imported by Airflow anyway.
+pydantic and pendulum are imported by Airflow anyway; the models are built on the first
+validation, not when a DAG file imports the operator.
 """
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import json
 import math
-from collections.abc import Iterator, Mapping
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pendulum
 from pydantic import BaseModel, ValidationError
 
 from airflow_provider_publer.exceptions import PublerValidationError
-from airflow_provider_publer.models import (
-    NETWORK_KEYS,
-    TEXT_LIMITS,
-    Post,
-    _did_you_mean,
-    _kind,
-    _listing,
-    validate_id,
-)
 from airflow_provider_publer.timestamps import now_utc, parse_timestamp, to_publer_timestamp
+
+if TYPE_CHECKING:
+    from airflow_provider_publer.models import Post
 
 __all__ = [
     "BULK_STATES",
@@ -57,12 +54,32 @@ __all__ = [
     "MIN_GAP",
     "NETWORK_KEYS",
     "PUBLISH_NOW_STATES",
-    "TEXT_LIMITS",
     "to_publer_timestamp",
     "validate_id",
     "validate_posts",
     "validate_workspace_id",
 ]
+
+#: Keys accepted under ``posts[].networks`` (OpenAPI list plus ``default``), reference §6.5.
+NETWORK_KEYS: frozenset[str] = frozenset(
+    {
+        "facebook",
+        "instagram",
+        "twitter",
+        "linkedin",
+        "pinterest",
+        "google",
+        "youtube",
+        "tiktok",
+        "wordpress_oauth",
+        "wordpress_basic",
+        "telegram",
+        "mastodon",
+        "threads",
+        "bluesky",
+        "default",
+    }
+)
 
 #: Publer's limit of posts in one bulk request ("up to 500 posts in a single API call").
 MAX_POSTS_PER_REQUEST = 500
@@ -87,6 +104,16 @@ MIN_GAP = timedelta(minutes=1)
 #: How far ahead Publer schedules on the Business plan, the one with API access (reference §3:
 #: Free 7 days, Professional 1 year, Business 5 years).
 MAX_SCHEDULE_AHEAD_YEARS = 5
+
+#: What each kind of id is and where Publer lists it, found by a word in the field name.
+_ID_KINDS: dict[str, tuple[str, str]] = {
+    "workspace": ("an id from GET /workspaces", "GET /workspaces lists it"),
+    "account": ("an account id from GET /accounts", "GET /accounts lists it"),
+    "media": ("a media id from POST /media or GET /media", "Publer's media library lists it"),
+    "job": ("the job_id POST /posts/schedule returned", "Publer returned it"),
+    "post": ("a post id from GET /posts", "GET /posts lists it"),
+}
+_ANY_ID = ("an id Publer gave", "Publer lists it")
 
 _TEMPLATE_FIX = (
     "the template rendered to a string. Set render_template_as_native_obj=True on the DAG, "
@@ -169,6 +196,38 @@ def validate_workspace_id(workspace_id: Any) -> str | None:
     return validate_id(workspace_id, field="workspace_id")
 
 
+def validate_id(value: Any, *, field: str) -> str:
+    """An id exactly as Publer lists it: a non-empty string without whitespace or control characters.
+
+    Used for every id the provider sends: account, workspace, post, job and media ids. A
+    trailing space or newline (a copy-paste slip) is refused here rather than answered by
+    Publer with "Account not found".
+
+    :param value: the id.
+    :param field: the dotted path named in the error; its words (``workspace``, ``account``,
+        ``media``, ``job``, ``post``) choose which of Publer's lists the message points to.
+    :return: the id, unchanged.
+    """
+    lowered = field.lower()
+    kind = next((_ID_KINDS[word] for word in _ID_KINDS if word in lowered), _ANY_ID)
+    problem = _id_problem(value, kind)
+    if problem:
+        raise _error(field, problem)
+    return str(value)
+
+
+def _id_problem(value: Any, kind: tuple[str, str]) -> str | None:
+    what, where = kind
+    if not isinstance(value, str) or not value.strip():
+        got = "None" if value is None else f"{_kind(value)} {value!r}"
+        return f"must be a non-empty string ({what}), got {got}"
+    if any(char.isspace() for char in value):
+        return f"{value!r} contains whitespace; copy the id exactly as {where}"
+    if any(unicodedata.category(char).startswith("C") for char in value):
+        return f"{value!r} contains an invisible or control character; copy the id exactly as {where}"
+    return None
+
+
 def _aware_now(now: datetime | None) -> pendulum.DateTime:
     return now_utc() if now is None else parse_timestamp(now, field="now")
 
@@ -235,6 +294,8 @@ def _parse_json_posts(text: str) -> Any:
 
 
 def _check_post(raw: Any, path: str, rules: _Rules) -> Post:
+    from airflow_provider_publer.models import Post  # the models load on first use, not at DAG parse
+
     if not isinstance(raw, (Mapping, BaseModel)):
         hint = "; flatten nested lists" if isinstance(raw, (list, tuple)) else ""
         raise _error(path, f"must be a dict with 'networks' and 'accounts', got {_kind(raw)}{hint}")
@@ -394,6 +455,21 @@ def _not_json(value: Any) -> str:
 
 
 # -- messages --------------------------------------------------------------------------------------
+
+
+def _kind(value: Any) -> str:
+    return "None" if value is None else type(value).__name__
+
+
+def _listing(choices: Iterable[str]) -> str:
+    return ", ".join(sorted(choices))
+
+
+def _did_you_mean(value: Any, choices: Iterable[str]) -> str:
+    if not isinstance(value, str):
+        return ""
+    close = difflib.get_close_matches(value, sorted(choices), n=1, cutoff=0.6)
+    return f' (did you mean "{close[0]}"?)' if close else ""
 
 
 def _error(field: str, message: str) -> PublerValidationError:

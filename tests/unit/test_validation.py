@@ -411,11 +411,13 @@ def test_workspace_id_invalid(value: Any) -> None:
 
 
 def test_module_imports_nothing_heavy() -> None:
-    """pendulum and pydantic are imported by Airflow anyway; Airflow and httpx must not be."""
+    """pendulum and pydantic are imported by Airflow anyway; Airflow and httpx must not be, and the
+    models are built on the first validation, not when a DAG file imports the operator."""
     code = (
         "import sys, airflow_provider_publer.validation\n"
         "heavy = {'airflow', 'httpx'} & {m.split('.')[0] for m in sys.modules}\n"
         "assert not heavy, heavy\n"
+        "assert 'airflow_provider_publer.models' not in sys.modules\n"
     )
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), os.environ.get("PYTHONPATH", "")])}
     subprocess.run([sys.executable, "-c", code], check=True, env=env)
