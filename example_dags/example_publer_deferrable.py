@@ -44,6 +44,7 @@ def example_publer_deferrable() -> None:
             }
         ]
 
+    # --8<-- [start:publish_now_post]
     @task
     def publish_now_post(accounts: dict[str, str], run_id: str | None = None) -> list[dict[str, Any]]:
         return [
@@ -53,8 +54,11 @@ def example_publer_deferrable() -> None:
             }
         ]
 
+    # --8<-- [end:publish_now_post]
+
     accounts = pick_accounts()
     schedule = PublerSchedulePostOperator(task_id="schedule_posts", posts=scheduled_post(accounts))
+    # --8<-- [start:wait_deferred]
     PublerJobSensor(
         task_id="wait_deferred",
         job_id=schedule.output,
@@ -62,6 +66,8 @@ def example_publer_deferrable() -> None:
         poke_interval=POKE_INTERVAL,
         timeout=30 * 60,
     )
+    # --8<-- [end:wait_deferred]
+    # --8<-- [start:publish_and_wait]
     PublerSchedulePostOperator(
         task_id="publish_and_wait",
         posts=publish_now_post(accounts),
@@ -70,6 +76,7 @@ def example_publer_deferrable() -> None:
         poll_interval=POKE_INTERVAL,
         deferrable=True,
     )
+    # --8<-- [end:publish_and_wait]
 
 
 example_publer_deferrable()

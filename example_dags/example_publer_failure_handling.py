@@ -21,9 +21,13 @@ from airflow_provider_publer.sensors.publer import PublerJobSensor
 POKE_INTERVAL = float(os.environ.get("PUBLER_EXAMPLE_POKE_INTERVAL", "30"))
 
 
+# --8<-- [start:callback]
 def tell_the_team(context: Any) -> None:
     """Replace the print with your alerting (Slack, e-mail, a ticket): the exception names every account."""
     print(f"Publer refused some posts: {context.get('exception')}")
+
+
+# --8<-- [end:callback]
 
 
 @dag(
@@ -51,6 +55,7 @@ def example_publer_failure_handling() -> None:
         ]
 
     schedule = PublerSchedulePostOperator(task_id="schedule_posts", posts=build_posts())
+    # --8<-- [start:sensor_with_callback]
     PublerJobSensor(
         task_id="wait_for_job",
         job_id=schedule.output,
@@ -59,6 +64,7 @@ def example_publer_failure_handling() -> None:
         retries=0,
         on_failure_callback=tell_the_team,
     )
+    # --8<-- [end:sensor_with_callback]
 
 
 example_publer_failure_handling()

@@ -31,6 +31,7 @@ POKE_INTERVAL = float(os.environ.get("PUBLER_EXAMPLE_POKE_INTERVAL", "30"))
     doc_md=__doc__,
 )
 def example_publer_quickstart() -> None:
+    # --8<-- [start:list_accounts]
     @task
     def list_accounts() -> list[dict[str, Any]]:
         from airflow_provider_publer.hooks.publer import PublerHook
@@ -40,6 +41,9 @@ def example_publer_quickstart() -> None:
             raise ValueError(f"The workspace has no {', '.join(NETWORKS)} account to post to.")
         return accounts
 
+    # --8<-- [end:list_accounts]
+
+    # --8<-- [start:build_posts]
     @task
     def build_posts(accounts: list[dict[str, Any]], run_id: str | None = None) -> list[dict[str, Any]]:
         """One post per account, a quarter of an hour ahead, two minutes apart."""
@@ -58,6 +62,8 @@ def example_publer_quickstart() -> None:
             }
             for i, account in enumerate(accounts)
         ]
+
+    # --8<-- [end:build_posts]
 
     @task
     def verify_posts(outcome: dict[str, Any], posts: list[dict[str, Any]]) -> dict[str, Any]:
@@ -79,8 +85,10 @@ def example_publer_quickstart() -> None:
         print(f"Job {outcome['job_id']}: {len(account_ids)} post(s) scheduled and listed on Publer.")
         return {"job_id": outcome["job_id"], "scheduled": len(account_ids)}
 
+    # --8<-- [start:schedule_and_wait]
     accounts = list_accounts()
     posts = build_posts(accounts)
+    # --8<-- [start:wait_and_verify]
     schedule = PublerSchedulePostOperator(task_id="schedule_posts", posts=posts)
     wait = PublerJobSensor(
         task_id="wait_for_job",
@@ -88,7 +96,9 @@ def example_publer_quickstart() -> None:
         poke_interval=POKE_INTERVAL,
         timeout=30 * 60,
     )
+    # --8<-- [end:schedule_and_wait]
     verify_posts(wait.output, posts)
+    # --8<-- [end:wait_and_verify]
 
 
 example_publer_quickstart()
