@@ -12,11 +12,23 @@ from typing import Any
 
 DEFAULT_BASE_URL = "https://app.publer.com/api/v1"
 
-HIDDEN_FIELDS = ["schema", "port", "login", "extra"]
-RELABELING = {"password": "API key", "host": "API base URL"}
+# Port and schema stay visible: the hook builds the API base URL from host, port and schema
+# (the URL path), and Airflow 3.3.2's Test button refuses a connection stored without a port.
+# Its UI sends ``port: 0`` for an empty port, and the API then answers 400 "Bad Request"
+# because 0 differs from the stored NULL (apache/airflow#73298, fixed after 3.3.2). A port
+# typed into the form is stored and sent back unchanged, so the test reaches the provider.
+HIDDEN_FIELDS = ["login", "extra"]
+#: What the form calls each field: messages that tell the user which field to fix use these.
+API_KEY_LABEL = "API key"
+HOST_LABEL = "API host"
+PORT_LABEL = "Port"
+PATH_LABEL = "API path"
+RELABELING = {"password": API_KEY_LABEL, "host": HOST_LABEL, "port": PORT_LABEL, "schema": PATH_LABEL}
 PLACEHOLDERS = {
     "password": "Publer API key (Settings > Access & Login > API Keys)",
-    "host": DEFAULT_BASE_URL,
+    "host": "app.publer.com (or a URL: https://app.publer.com/api/v1)",
+    "port": "443 (Airflow 3.3.2's Test button needs a port)",
+    "schema": "api/v1",
     "workspace_id": "5f8d7a62c9e77e001f36e3a1",
 }
 

@@ -90,6 +90,8 @@ class AirflowStack:
     :param dags_folder: DAGs folder (default: the project's example DAGs).
     :param extra_env: more environment for Airflow (overrides the defaults).
     :param log_path: where Airflow's output goes (default ``<home>/airflow-standalone.log``).
+    :param airflow: the ``airflow`` executable (default: the one next to this Python), e.g. that
+        of another virtualenv to run the stack on another Airflow version with this provider.
     """
 
     def __init__(
@@ -103,6 +105,7 @@ class AirflowStack:
         dags_folder: Path = EXAMPLE_DAGS,
         extra_env: Mapping[str, str] | None = None,
         log_path: Path | None = None,
+        airflow: Path | None = None,
     ) -> None:
         self.home = Path(home).resolve()
         self.port = port or free_port()
@@ -112,6 +115,7 @@ class AirflowStack:
         self.dags_folder = Path(dags_folder).resolve()
         self.extra_env = dict(extra_env or {})
         self.log_path = log_path or self.home / "airflow-standalone.log"
+        self.airflow = Path(airflow) if airflow else Path(sys.executable).with_name("airflow")
         self.sandbox: SandboxServer | None = None
         self.process: subprocess.Popen[bytes] | None = None
         self._token: str | None = None
@@ -151,7 +155,7 @@ class AirflowStack:
         # The parent's Airflow settings (e.g. a test session's AIRFLOW_HOME) must not leak in.
         for name in [n for n in env if n.startswith(("AIRFLOW__", "AIRFLOW_CONN_", "AIRFLOW_VAR_"))]:
             del env[name]
-        venv_bin = str(Path(sys.executable).parent)
+        venv_bin = str(self.airflow.parent)
         env.update(
             {
                 "AIRFLOW_HOME": str(self.home),
@@ -194,7 +198,7 @@ class AirflowStack:
         try:
             with self.log_path.open("ab") as log:
                 self.process = subprocess.Popen(
-                    [*_WITH_DEFAULT_SIGINT, str(Path(sys.executable).with_name("airflow")), "standalone"],
+                    [*_WITH_DEFAULT_SIGINT, str(self.airflow), "standalone"],
                     cwd=self.home,
                     env=self.env(),
                     stdin=subprocess.DEVNULL,

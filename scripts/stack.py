@@ -73,6 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         stack.stop()
         return 130
+    sandbox_port = stack.sandbox.port if stack.sandbox is not None else args.sandbox_port
     print(
         f"""
 Ready in {time.monotonic() - started:.0f} s.
@@ -80,7 +81,10 @@ Ready in {time.monotonic() - started:.0f} s.
   Airflow UI      {stack.url}   (no login: everyone is admin)
   Publer sandbox  {stack.sandbox_url}   (its posts: {stack.sandbox_url.rsplit("/api/", 1)[0]}/)
 
-  Connection publer_default -> the sandbox (API key {SANDBOX_API_KEY}, workspace {SANDBOX_WORKSPACE_ID})
+  Connection publer_default -> the sandbox (API key {SANDBOX_API_KEY}, workspace {SANDBOX_WORKSPACE_ID}),
+  set by environment variable: the DAGs use it, Admin > Connections does not list it. To try the
+  form and its Test button, add one there: type Publer, API host http://127.0.0.1,
+  Port {sandbox_port}, API path api/v1, that API key and workspace.
   DAGs: {", ".join(EXAMPLE_DAG_IDS)}
   Airflow's output: {stack.log_path}
 

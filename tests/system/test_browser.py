@@ -3,6 +3,11 @@
 Playwright (from PyPI) drives Debian's Chromium (``/usr/bin/chromium``; ``make browser-deps``
 installs it) headless against the session's stack. Screenshots go to a temporary folder,
 or to ``docs/images/`` with ``PUBLER_UPDATE_SCREENSHOTS=1`` (how the docs' images are made).
+
+The Test button is clicked, never imitated: the test reads the message the page shows for
+what Airflow's own UI sent. The connection tests run on the session's Airflow and, when the
+project's floor virtualenv (``.venv-floor``, Airflow 3.1.8) exists, on a second stack started
+from it, so both UIs and both APIs are clicked through.
 """
 
 from __future__ import annotations
@@ -10,15 +15,15 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import pytest
 
-from airflow_provider_publer.sandbox import SANDBOX_API_KEY, SANDBOX_WORKSPACE_ID
+from airflow_provider_publer.sandbox import SANDBOX_API_KEY, SANDBOX_WORKSPACE_ID, SandboxConfig
 from scripts.airflow_stack import ROOT, AirflowStack
 from tests.system.stack import RunRecord, explain, xcom_value
 
@@ -33,9 +38,13 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+FLOOR_AIRFLOW = ROOT / ".venv-floor" / "bin" / "airflow"
 QUICKSTART = "example_publer_quickstart"
-GOOD_CONN, BAD_CONN = "publer_ui", "publer_ui_bad_key"
 TEST_OK, TEST_FAILED = "Test Connection Successful", "Test Connection Failed"
+#: The end of the provider's success message for the sandbox: its two workspaces, the default found.
+CONNECTED = "2 workspace(s); default workspace 'Sandbox Workspace'."
+#: What Airflow 3.3.2 answers for a connection stored without a port (apache/airflow#73298).
+BAD_REQUEST = "Bad Request"
 ANIMATION_MS = 800  # before a screenshot: dialogs, accordions and toasts animate
 
 
@@ -59,14 +68,50 @@ def browser() -> Iterator[Any]:
             chromium.close()
 
 
-@pytest.fixture
-def page(browser: Any, airflow_stack: AirflowStack) -> Iterator[Any]:
-    context = browser.new_context(base_url=airflow_stack.url, viewport={"width": 1400, "height": 900})
+@contextmanager
+def _open_page(browser: Any, stack: AirflowStack) -> Iterator[Any]:
+    from playwright.sync_api import expect
+
+    context = browser.new_context(base_url=stack.url, viewport={"width": 1400, "height": 900})
     context.set_default_timeout(30_000)
     try:
-        yield context.new_page()
+        page = context.new_page()
+        # Sign in first (all admins, no password): Airflow 3.1 sends a first visit of a deeper
+        # page through its login and back to the home page.
+        page.goto("/")
+        expect(page.get_by_role("button", name="Admin")).to_be_visible()
+        yield page
     finally:
         context.close()
+
+
+@pytest.fixture
+def page(browser: Any, airflow_stack: AirflowStack) -> Iterator[Any]:
+    with _open_page(browser, airflow_stack) as opened:
+        yield opened
+
+
+@pytest.fixture(scope="module")
+def floor_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AirflowStack]:
+    """``airflow standalone`` of the floor virtualenv (Airflow 3.1.8), without DAGs: only its UI is used."""
+    if not FLOOR_AIRFLOW.exists():
+        pytest.skip(f"{FLOOR_AIRFLOW} is missing (make floor)")
+    home = tmp_path_factory.mktemp("airflow-floor-home")
+    dags = tmp_path_factory.mktemp("no-dags")
+    stack = AirflowStack(home, dags_folder=dags, airflow=FLOOR_AIRFLOW, sandbox_config=SandboxConfig())
+    stack.start()
+    try:
+        yield stack
+    finally:
+        stack.stop()
+
+
+@pytest.fixture(params=["newest", "floor"])
+def ui_stack(request: pytest.FixtureRequest) -> AirflowStack:
+    """The session's stack (this virtualenv's Airflow), then the floor virtualenv's."""
+    name = "airflow_stack" if request.param == "newest" else "floor_stack"
+    stack: AirflowStack = request.getfixturevalue(name)
+    return stack
 
 
 @pytest.fixture(scope="module")
@@ -78,42 +123,99 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("screenshots")
 
 
-def test_add_a_publer_connection_in_the_ui_and_test_it(
-    page: Any, airflow_stack: AirflowStack, shots: Path
+def test_add_a_publer_connection_and_click_test(
+    browser: Any, ui_stack: AirflowStack, shots: Path, tmp_path: Path
 ) -> None:
+    """Add dialog: API host, port, API path, key and workspace; then the row's Test button."""
     from playwright.sync_api import expect
 
+    docs = _docs_shots(ui_stack, shots, tmp_path)
+    assert ui_stack.sandbox is not None
+    port = ui_stack.sandbox.port
+    good, bad = "publer_ui", "publer_ui_bad_key"
     try:
-        page.goto("/connections")
-        _add_connection(
-            page, airflow_stack, GOOD_CONN, SANDBOX_API_KEY, screenshot=shots / "connection-form.png"
-        )
-        _add_connection(page, airflow_stack, BAD_CONN, "not-a-valid-publer-key")
-        expect(page.get_by_role("cell", name=BAD_CONN, exact=True)).to_be_visible()
+        with _open_page(browser, ui_stack) as page:
+            page.goto("/connections")
+            _add_connection(page, good, SANDBOX_API_KEY, port, screenshot=docs / "connection-form.png")
+            _add_connection(page, bad, "not-a-valid-publer-key", port)
+            expect(page.get_by_role("cell", name=bad, exact=True)).to_be_visible()
 
-        # The form stored what a Publer connection needs, where the hook reads it.
-        with airflow_stack.client() as api:
-            stored = api.get(f"connections/{GOOD_CONN}").json()
-        assert stored["conn_type"] == "publer"
-        assert stored["host"] == airflow_stack.sandbox_url
-        assert json.loads(stored["extra"]) == {"workspace_id": SANDBOX_WORKSPACE_ID}
-        assert stored["password"] == "***"  # stored, and never sent back to the browser
+            # The form stored what a Publer connection needs, where the hook reads it.
+            with ui_stack.client() as api:
+                stored = api.get(f"connections/{good}").json()
+            assert stored["conn_type"] == "publer"
+            assert (stored["host"], stored["port"], stored["schema"]) == ("http://127.0.0.1", port, "api/v1")
+            assert json.loads(stored["extra"]) == {"workspace_id": SANDBOX_WORKSPACE_ID}
+            assert stored["password"] == "***"  # stored, and never sent back to the browser
 
-        title, message = _press_test(page, GOOD_CONN)
-        assert title == TEST_OK, message
-        assert message == "Connected to Publer: 2 workspace(s); default workspace 'Sandbox Workspace'."
-        page.screenshot(path=shots / "connection-test-success.png")
-        _dismiss_toasts(page)
+            _assert_connected(*_click_test(page, good, screenshot=docs / "connection-test-success.png"))
+            _dismiss_toasts(page)
 
-        title, message = _press_test(page, BAD_CONN)
-        assert title == TEST_FAILED, message
-        assert message.startswith("Publer connection failed: Publer returned HTTP 401 on GET workspaces")
-        assert "Check the API key stored as the password of the Publer connection" in message
-        page.screenshot(path=shots / "connection-test-failure.png")
+            title, message = _click_test(page, bad, screenshot=docs / "connection-test-failure.png")
+            assert title == TEST_FAILED, message
+            assert "401" in message  # the provider's message: Publer (the sandbox) refused the key
+            assert "API key" in message
     finally:
-        with airflow_stack.client() as api:
-            for conn_id in (GOOD_CONN, BAD_CONN):
+        with ui_stack.client() as api:
+            for conn_id in (good, bad):
                 api.delete(f"connections/{conn_id}")
+
+
+def test_a_stored_connection_without_a_port_then_edited(
+    browser: Any, ui_stack: AirflowStack, shots: Path, tmp_path: Path
+) -> None:
+    """A connection stored without a port (its URL in the host, as JSON and URIs often have it).
+
+    Airflow 3.3.2 answers its Test button with "Bad Request" before the provider is asked
+    (apache/airflow#73298); Airflow 3.1.8 runs the test. Typing the port in the Edit dialog
+    makes the button work on both.
+    """
+    from playwright.sync_api import expect
+
+    docs = _docs_shots(ui_stack, shots, tmp_path)
+    conn_id = "publer_stored"
+    with ui_stack.client() as api:
+        created = api.post(
+            "connections",
+            json={
+                "connection_id": conn_id,
+                "conn_type": "publer",
+                "host": ui_stack.sandbox_url,
+                "password": SANDBOX_API_KEY,
+                "extra": json.dumps({"workspace_id": SANDBOX_WORKSPACE_ID}),
+            },
+        )
+    assert created.status_code == 201, created.text
+    assert ui_stack.sandbox is not None
+    port = ui_stack.sandbox.port
+    try:
+        with _open_page(browser, ui_stack) as page:
+            page.goto("/connections")
+            title, message = _click_test(page, conn_id, screenshot=tmp_path / "no-port.png")
+            if _refuses_a_connection_without_port(ui_stack):
+                assert (title, message) == (TEST_FAILED, BAD_REQUEST)
+                (tmp_path / "no-port.png").replace(docs / "connection-test-no-port.png")
+            else:
+                _assert_connected(title, message)
+            _dismiss_toasts(page)
+
+            row = _row(page, conn_id)
+            row.get_by_role("button", name="Edit Connection").click()
+            dialog = page.get_by_role("dialog")
+            dialog.get_by_label("Port").fill(str(port))
+            page.mouse.move(0, 0)
+            page.wait_for_timeout(ANIMATION_MS)
+            page.screenshot(path=docs / "connection-edit-port.png")
+            dialog.get_by_role("button", name="Save").click()
+            expect(dialog).to_be_hidden()
+            with ui_stack.client() as api:
+                stored = api.get(f"connections/{conn_id}").json()
+            assert (stored["host"], stored["port"]) == (ui_stack.sandbox_url, port)
+
+            _assert_connected(*_click_test(page, conn_id))
+    finally:
+        with ui_stack.client() as api:
+            api.delete(f"connections/{conn_id}")
 
 
 def test_a_successful_run_and_the_publer_posts_link(
@@ -166,9 +268,12 @@ def test_a_successful_run_and_the_publer_posts_link(
 # -- UI steps --------------------------------------------------------------------------------------
 
 
-def _add_connection(
-    page: Any, stack: AirflowStack, conn_id: str, api_key: str, screenshot: Path | None = None
-) -> None:
+def _docs_shots(stack: AirflowStack, shots: Path, tmp_path: Path) -> Path:
+    """Where a test's screenshots go: the docs' folder for the session's stack, else a temporary one."""
+    return tmp_path if stack.airflow == FLOOR_AIRFLOW else shots
+
+
+def _add_connection(page: Any, conn_id: str, api_key: str, port: int, screenshot: Path | None = None) -> None:
     """Fill the Add Connection form for a Publer connection to the sandbox, and save it."""
     from playwright.sync_api import expect
 
@@ -177,11 +282,14 @@ def _add_connection(
     dialog.get_by_label("Connection ID").fill(conn_id)
     dialog.get_by_role("combobox").fill("Publer")
     page.keyboard.press("Enter")
-    # The labels and placeholders come from the provider's connection form (provider info).
+    # The labels and placeholders come from the provider's connection form.
     expect(dialog.get_by_label("API key")).to_have_attribute(
         "placeholder", "Publer API key (Settings > Access & Login > API Keys)"
     )
-    dialog.get_by_label("API base URL").fill(stack.sandbox_url)
+    expect(dialog.get_by_label("API path")).to_have_attribute("placeholder", "api/v1")
+    dialog.get_by_label("API host").fill("http://127.0.0.1")
+    dialog.get_by_label("Port").fill(str(port))
+    dialog.get_by_label("API path").fill("api/v1")
     dialog.get_by_label("API key").fill(api_key)
     if screenshot is not None:
         dialog.get_by_label("Connection ID").focus()
@@ -198,39 +306,35 @@ def _add_connection(
     expect(dialog).to_be_hidden()
 
 
-def _press_test(page: Any, conn_id: str) -> tuple[str, str]:
-    """Press the connection's Test button; returns the title and message of the toast it shows.
+def _row(page: Any, conn_id: str) -> Any:
+    return page.get_by_role("row").filter(has=page.get_by_role("cell", name=conn_id, exact=True))
 
-    Airflow 3.3.2's UI sends ``port: 0`` for a connection without a port, and the API then
-    refuses the test with 400 "Bad Request" (apache/airflow#73298, fixed in the API after
-    3.3.2). When that happens, the request is resent with ``port: null``, which is what the
-    fixed Airflow accepts; the toast then shows the provider's own test result.
+
+def _click_test(page: Any, conn_id: str, screenshot: Path | None = None) -> tuple[str, str]:
+    """Click the connection's Test button; returns the title and message of the toast it shows.
+
+    In Airflow 3.1 and 3.3 the button is in the connection's row of the list (the Add and Edit
+    dialogs have none). Whatever the page sent is what Airflow's UI sends.
     """
-    title, message = _click_test(page, conn_id)
-    if title == TEST_FAILED and message == "Bad Request":
-        warnings.warn(
-            "Airflow's Test button sent port=0 for a connection without a port (apache/airflow#73298); "
-            "resent with port=null",
-            stacklevel=2,
-        )
-        page.route("**/api/v2/connections/test", _send_port_as_null)
-        _dismiss_toasts(page)
-        title, message = _click_test(page, conn_id)
-    return title, message
-
-
-def _click_test(page: Any, conn_id: str) -> tuple[str, str]:
     from playwright.sync_api import expect
 
     page.mouse.move(0, 0)  # no tooltip of another row's button in the way
-    row = page.get_by_role("row").filter(has=page.get_by_role("cell", name=conn_id, exact=True))
-    row.get_by_role("button", name="Test Connection").click()
+    _row(page, conn_id).get_by_role("button", name="Test Connection").click()
     toast = page.locator("[data-scope=toast][data-part=root]").filter(has_text="Test Connection")
     expect(toast).to_have_count(1)
-    page.wait_for_timeout(ANIMATION_MS)  # the toast slides in
     title = toast.locator("[data-part=title]").inner_text().strip()
     message = toast.locator("[data-part=description]").inner_text().strip()
+    if screenshot is not None:
+        page.wait_for_timeout(ANIMATION_MS)  # the toast slides in
+        page.screenshot(path=screenshot)
     return title, message
+
+
+def _assert_connected(title: str, message: str) -> None:
+    """The provider's own success message (its wording is the hook's, tested in tests/unit)."""
+    assert title == TEST_OK, message
+    assert message.startswith("Connected to Publer"), message
+    assert message.endswith(CONNECTED), message
 
 
 def _dismiss_toasts(page: Any) -> None:
@@ -244,8 +348,19 @@ def _dismiss_toasts(page: Any) -> None:
     expect(toasts).to_have_count(0, timeout=15_000)
 
 
-def _send_port_as_null(route: Any) -> None:
-    body = json.loads(route.request.post_data or "{}")
-    if body.get("port") == 0:
-        body["port"] = None
-    route.continue_(post_data=json.dumps(body))
+def _refuses_a_connection_without_port(stack: AirflowStack) -> bool:
+    """Whether the stack's Airflow API refuses ``port: 0`` for a connection stored without a port.
+
+    Airflow 3.3.2's ``_same_endpoint`` treats the ``0`` its UI sends as another destination
+    than the stored NULL (apache/airflow#73298); 3.1.8 has no such check.
+    """
+    probe = (
+        "from airflow.api_fastapi.core_api.routes.public import connections as c\n"
+        "same = getattr(c, '_same_endpoint', None)\n"
+        "print(same is not None and not same(0, None))"
+    )
+    python = stack.airflow.with_name("python")
+    out = subprocess.run(
+        [str(python), "-c", probe], capture_output=True, text=True, check=True, env=stack.env()
+    ).stdout
+    return out.strip().splitlines()[-1] == "True"

@@ -172,6 +172,27 @@ def test_deferrable_run_published_and_links_the_post(
     assert httpx.get(link, timeout=10).status_code == 200
 
 
+@pytest.mark.parametrize("dag_id", [QUICKSTART, DEFERRABLE])
+def test_a_green_run_logs_no_error(
+    airflow_stack: AirflowStack, api: httpx.Client, finished_runs: dict[str, RunRecord], dag_id: str
+) -> None:
+    """No task log of a successful run holds an error line (as the UI shows the logs, triggerer
+    lines included). The extra links used to log ``XCom not found`` for a URL never pushed."""
+    run = finished_runs[dag_id]
+    assert run.state == "success", explain(airflow_stack, run)
+    errors = {}
+    read = 0
+    for ti in task_instances(api, dag_id, run.run_id):
+        for try_number in range(1, ti["try_number"] + 1):
+            entries = task_log(api, dag_id, run.run_id, ti["task_id"], try_number)
+            read += sum(1 for e in entries if e.get("level"))
+            bad = [e for e in entries if str(e.get("level", "")).lower() in ("error", "critical")]
+            if bad:
+                errors[f"{ti['task_id']} try {try_number}"] = bad
+    assert read > 50  # control: log lines were read, each with its level
+    assert errors == {}
+
+
 def test_the_api_key_is_in_no_task_log_and_no_file(
     airflow_stack: AirflowStack, api: httpx.Client, finished_runs: dict[str, RunRecord]
 ) -> None:

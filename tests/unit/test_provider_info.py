@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import os
 import subprocess
 import sys
 from importlib.metadata import entry_points
@@ -62,6 +63,46 @@ def test_form_in_provider_info_matches_the_hook():
     assert conn["ui-field-behaviour"]["relabeling"] == behaviour["relabeling"]
     assert conn["ui-field-behaviour"]["placeholders"] == behaviour["placeholders"]
     assert set(conn["conn-fields"]) == {"workspace_id"}
+
+
+def test_the_form_shows_port_and_api_path():
+    """Airflow 3.3.2's Test button works only for a connection stored with a port: its UI sends
+    ``port: 0`` for an empty one and its API refuses that (apache/airflow#73298). So the form
+    shows the port (and the API path, which the hook reads too) on every Airflow version."""
+    conn = get_provider_info()["connection-types"][0]
+    hook = _import(conn["hook-class-name"])
+    for behaviour, hidden in (
+        (conn["ui-field-behaviour"], "hidden-fields"),
+        (hook.get_ui_field_behaviour(), "hidden_fields"),  # what Airflow 3.1 reads
+    ):
+        assert "port" not in behaviour[hidden]
+        assert "schema" not in behaviour[hidden]
+        assert set(behaviour[hidden]) == {"login", "extra"}
+        assert behaviour["relabeling"] == {
+            "password": "API key",
+            "host": "API host",
+            "port": "Port",
+            "schema": "API path",
+        }
+        assert behaviour["placeholders"]["schema"] == "api/v1"
+        assert behaviour["placeholders"]["port"].startswith("443")
+
+
+@pytest.mark.timeout(120)
+def test_the_ui_gets_the_form_from_airflow(tmp_path):
+    """What Airflow's own ``/ui/connections/hook_meta`` hands the UI for the publer type."""
+    code = (
+        "from airflow.api_fastapi.core_api.services.ui.connections import HookMetaService\n"
+        "import json\n"
+        "meta = next(h for h in HookMetaService.hook_meta_data() if h.connection_type == 'publer')\n"
+        "print(json.dumps(meta.model_dump(mode='json')['standard_fields']))"
+    )
+    env = {**os.environ, "AIRFLOW_HOME": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    fields = json.loads(out.stdout.strip().splitlines()[-1])
+    shown = {name: field["title"] for name, field in fields.items() if field and not field["hidden"]}
+    assert shown == {"host": "API host", "port": "Port", "url_schema": "API path", "password": "API key"}
+    assert fields["url_schema"]["placeholder"] == "api/v1"
 
 
 @pytest.mark.timeout(120)
