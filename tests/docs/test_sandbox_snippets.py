@@ -26,6 +26,9 @@ from airflow_provider_publer.sandbox import SANDBOX_API_KEY, FaultConfig, Sandbo
 from tests.docs.markdown import SNIPPETS, resolve
 from tests.docs.test_shell_snippets import commands
 
+# A sandbox that never prints its line would block readline(): fail instead of hanging.
+pytestmark = pytest.mark.timeout(300)
+
 SNIPPET = "docs/snippets/sandbox.sh"
 BIN = Path(sys.executable).parent
 LISTENING = re.compile(
