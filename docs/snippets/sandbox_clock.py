@@ -24,8 +24,8 @@ FACEBOOK = SANDBOX_ACCOUNT_IDS["facebook"]
 LINKEDIN = SANDBOX_ACCOUNT_IDS["linkedin"]
 
 
-def schedule_posts_at_12_05(server: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> None:
-    """One post on Facebook and one on LinkedIn at 12:05 UTC, through the provider's hook."""
+def schedule_posts_at(at: datetime, server: SandboxServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One post on Facebook and one on LinkedIn at ``at``, through the provider's hook."""
     connection = {
         "conn_type": "publer",
         "password": SANDBOX_API_KEY,
@@ -33,7 +33,6 @@ def schedule_posts_at_12_05(server: SandboxServer, monkeypatch: pytest.MonkeyPat
         "extra": {"workspace_id": SANDBOX_WORKSPACE_ID},
     }
     monkeypatch.setenv("AIRFLOW_CONN_PUBLER_DEFAULT", json.dumps(connection))
-    at = "2030-01-01T12:05:00+00:00"
     hook = PublerHook()
     hook.schedule_posts(
         [
@@ -51,10 +50,11 @@ def schedule_posts_at_12_05(server: SandboxServer, monkeypatch: pytest.MonkeyPat
 
 def test_posts_go_live_when_the_clock_reaches_their_time(monkeypatch: pytest.MonkeyPatch) -> None:
     # --8<-- [start:clock]
-    now = [datetime(2030, 1, 1, 12, tzinfo=timezone.utc)]
+    # The provider refuses past times and Publer more than five years ahead: a month from today.
+    now = [datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=30)]
     config = SandboxConfig(job_latency=0, clock=lambda: now[0], fail_accounts={LINKEDIN: "Token expired"})
     with SandboxServer(config) as server:
-        schedule_posts_at_12_05(server, monkeypatch)  # through the provider
+        schedule_posts_at(now[0] + timedelta(minutes=5), server, monkeypatch)  # through the provider
         before = server.state_snapshot()["posts"]  # both scheduled
         now[0] += timedelta(minutes=5)
         after = server.state_snapshot()["posts"]  # published, or failed with "error"
