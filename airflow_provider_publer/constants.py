@@ -8,6 +8,11 @@ DEFAULT_CONN_ID = "publer_default"
 #: XCom key under which the operator pushes the job id, before anything else can fail.
 XCOM_JOB_ID = "publer_job_id"
 
+#: XCom key under which the operator records the workspace of each job it submitted:
+#: ``{job_id: workspace_id}``. The sensor and the links read it, so a job is always looked for
+#: in the workspace it was submitted in.
+XCOM_JOB_WORKSPACES = "publer_job_workspaces"
+
 #: Job reference returned when every intended post was found on Publer and nothing was (re)submitted:
 #: ``reconciled:<post id>,<post id>,...``. The sensor treats it as a finished, successful job.
 RECONCILED_PREFIX = "reconciled:"

@@ -106,7 +106,21 @@ class PublerServerError(PublerAPIError):
 
 
 class PublerTransientError(PublerError):
-    """A request that is safe to repeat failed for a reason that may pass (network, 5xx, 429)."""
+    """Network trouble that may pass: Publer could not be reached, or its answer was lost.
+
+    Raised for requests that are safe to repeat (reads, deletes) and for any request that
+    provably never reached Publer; a POST that may have reached it raises
+    :class:`PublerOutcomeUnknownError` instead.
+    """
+
+
+class PublerConnectError(PublerTransientError):
+    """The connection to Publer was never established (refused, unresolvable host, TLS handshake,
+    proxy): nothing was sent, so any request may be tried again."""
+
+
+class PublerTimeoutError(PublerTransientError):
+    """Publer did not answer a request that is safe to repeat within the timeout."""
 
 
 class PublerOutcomeUnknownError(PublerError):

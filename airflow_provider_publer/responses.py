@@ -15,7 +15,6 @@ Nothing here does I/O or imports Airflow.
 from __future__ import annotations
 
 import email.utils
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -180,7 +179,8 @@ def describe_failure(failure: Mapping[str, Any]) -> str:
     name = failure.get("account_name") or "unnamed account"
     provider = failure.get("provider") or "unknown network"
     account = failure.get("account_id") or "?"
-    return f"'{name}' ({provider}, account {account}): {failure.get('message', 'no reason given')}"
+    job = f", job {failure['job_id']}" if failure.get("job_id") else ""
+    return f"'{name}' ({provider}, account {account}{job}): {failure.get('message', 'no reason given')}"
 
 
 def is_collision_failure(failure: Mapping[str, Any]) -> bool:
@@ -198,33 +198,56 @@ def parse_list(body: Any, key: str) -> list[dict[str, Any]]:
     return [dict(item) for item in value if isinstance(item, Mapping)]
 
 
-@dataclass(frozen=True)
-class PostsPage:
-    """One page of ``GET /posts``."""
+class Pager:
+    """Walks a paged Publer endpoint without trusting the page number Publer echoes.
 
-    posts: list[dict[str, Any]]
-    page: int
-    total_pages: int | None
-    total: int | None
+    Publer's pages are requested 0-based (``page=0, 1, ...``), but its own docs example echoes
+    ``"page": 1`` for a first page, some answers carry no totals, and a server may answer any
+    page past the end with the last page again. So the walk ends on what was *requested*:
 
-    @property
-    def is_last(self) -> bool:
-        if not self.posts:
-            return True
-        return self.total_pages is not None and self.page >= self.total_pages - 1
+    - an empty page ends it;
+    - a page holding nothing new (a repeat of what was listed) ends it, and adds nothing;
+    - ``total`` (items) reached, or the requested page number reaching ``total_pages``, ends it.
+
+    The echoed ``page`` is never used. Use: ``while not pager.done: pager.feed(get(pager.page))``.
+
+    :param key: the list's key in the answer (``posts``, ``media``, ...).
+    :param max_pages: safety stop for a server that never ends.
+    """
+
+    def __init__(self, key: str, *, max_pages: int = 10_000) -> None:
+        self.key = key
+        self.max_pages = max_pages
+        self.page = 0
+        self.done = False
+        self.items: list[dict[str, Any]] = []
+        self._seen: set[str] = set()
+
+    def feed(self, body: Any) -> None:
+        """Take the answer to the request for page :attr:`page`; move on or finish."""
+        value = unwrap(body)
+        batch = parse_list(value, self.key)
+        meta = value if isinstance(value, Mapping) else {}
+        fresh = [item for item in batch if _item_key(item) not in self._seen]
+        self._seen.update(_item_key(item) for item in fresh)
+        self.items.extend(fresh)
+        total = _as_int(meta.get("total"), None)
+        total_pages = _as_int(meta.get("total_pages"), None)
+        self.page += 1
+        self.done = (
+            not batch
+            or not fresh
+            or (total is not None and len(self.items) >= total)
+            or (total_pages is not None and self.page >= total_pages)
+            or self.page >= self.max_pages
+        )
 
 
-def parse_posts_page(body: Any, requested_page: int) -> PostsPage:
-    """Read a page of posts; ``page``/``total_pages`` may be missing (then an empty page ends the walk)."""
-    value = unwrap(body)
-    posts = parse_list(value, "posts")
-    meta = value if isinstance(value, Mapping) else {}
-    return PostsPage(
-        posts=posts,
-        page=_as_int(meta.get("page"), None) or requested_page,
-        total_pages=_as_int(meta.get("total_pages"), None),
-        total=_as_int(meta.get("total"), None),
-    )
+def _item_key(item: Mapping[str, Any]) -> str:
+    """An item's identity for spotting repeated pages: its id, else its whole content."""
+    if item.get("id") is not None:
+        return f"id:{item['id']}"
+    return "json:" + repr(sorted(item.items(), key=lambda kv: kv[0]))
 
 
 def error_messages(body: Any, text: str = "") -> list[str]:
@@ -244,15 +267,13 @@ def error_messages(body: Any, text: str = "") -> list[str]:
 
 def api_error(
     status_code: int,
-    body: Any,
-    text: str = "",
+    messages: list[str],
     *,
     method: str = "",
     path: str = "",
     retry_after: float | None = None,
 ) -> PublerAPIError:
-    """Build the typed exception for an HTTP error answer."""
-    messages = error_messages(body, text)
+    """Build the typed exception for an HTTP error answer from Publer's (already scrubbed) messages."""
     kwargs: dict[str, Any] = {"method": method, "path": path}
     if status_code == 401:
         return PublerAuthenticationError(status_code, messages, **kwargs)
@@ -288,14 +309,19 @@ def rate_limit_wait(headers: Mapping[str, str], now: float) -> float | None:
     return None
 
 
-def backoff_delay(attempt: int, base: float = 1.0, cap: float = 60.0) -> float:
-    """Exponential backoff: ``base * 2**attempt`` seconds, at most ``cap``."""
-    return float(min(cap, base * math.pow(2, attempt)))
+def rate_limit_headers(headers: Mapping[str, str], now: float) -> tuple[int | None, int, float] | None:
+    """``(limit, remaining, reset)`` from ``X-RateLimit-*`` headers, or ``None`` when absent.
 
-
-def is_transient_status(status_code: int) -> bool:
-    """Statuses worth repeating a safe request for: 429 and 5xx (except 501)."""
-    return status_code == 429 or (status_code >= 500 and status_code != 501)
+    ``reset`` is a UNIX time; a small ``X-RateLimit-Reset`` is read as seconds from ``now``.
+    Publer may send the headers only near the limit, so their absence says nothing.
+    """
+    lowered = {k.lower(): v for k, v in headers.items()}
+    remaining = _as_int(lowered.get("x-ratelimit-remaining"), None)
+    reset = _as_float(lowered.get("x-ratelimit-reset"))
+    if remaining is None or reset is None:
+        return None
+    absolute = reset if reset > 1_000_000_000 else now + reset
+    return _as_int(lowered.get("x-ratelimit-limit"), None), remaining, absolute
 
 
 def _is_http_date(value: str) -> bool:

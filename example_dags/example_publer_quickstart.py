@@ -4,6 +4,10 @@ Configure a connection ``publer_default`` (type Publer: API key as password, def
 workspace in the extra ``workspace_id``) and trigger the DAG. It schedules one post on
 each Facebook, LinkedIn and X account of the workspace, 15 minutes from now and two
 minutes apart, waits until Publer confirms the job, then checks that every post is listed.
+
+To post in another workspace than the connection's default, trigger it with the param
+``workspace_id``. Only the operator is told: the sensor waits for the job in the workspace
+it was submitted in.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import os
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from airflow.sdk import dag, task
+from airflow.sdk import Param, dag, task
 
 from airflow_provider_publer.operators.publer import PublerSchedulePostOperator
 from airflow_provider_publer.sensors.publer import PublerJobSensor
@@ -29,14 +33,18 @@ POKE_INTERVAL = float(os.environ.get("PUBLER_EXAMPLE_POKE_INTERVAL", "30"))
     catchup=False,
     tags=["publer", "example"],
     doc_md=__doc__,
+    params={"workspace_id": Param("", type="string", description="Empty: the connection's default.")},
 )
 def example_publer_quickstart() -> None:
     # --8<-- [start:list_accounts]
     @task
-    def list_accounts() -> list[dict[str, Any]]:
+    def list_accounts(params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         from airflow_provider_publer.hooks.publer import PublerHook
 
-        accounts = [a for a in PublerHook().list_accounts() if a.get("provider") in NETWORKS]
+        workspace = (params or {}).get("workspace_id") or None
+        accounts = [
+            a for a in PublerHook(workspace_id=workspace).list_accounts() if a.get("provider") in NETWORKS
+        ]
         if not accounts:
             raise ValueError(f"The workspace has no {', '.join(NETWORKS)} account to post to.")
         return accounts
@@ -66,12 +74,15 @@ def example_publer_quickstart() -> None:
     # --8<-- [end:build_posts]
 
     @task
-    def verify_posts(outcome: dict[str, Any], posts: list[dict[str, Any]]) -> dict[str, Any]:
+    def verify_posts(
+        outcome: dict[str, Any], posts: list[dict[str, Any]], params: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
         """Publer's step 6: list the scheduled posts and check each intended one is there."""
         from airflow_provider_publer.hooks.publer import PublerHook
 
         account_ids = [a["id"] for p in posts for a in p["accounts"]]
-        listed = PublerHook().list_posts(state="scheduled", account_ids=account_ids)
+        workspace = (params or {}).get("workspace_id") or None
+        listed = PublerHook(workspace_id=workspace).list_posts(state="scheduled", account_ids=account_ids)
         texts = {(p.get("account_id"), p.get("text")) for p in listed}
         missing = [
             (a["id"], text)
@@ -89,7 +100,9 @@ def example_publer_quickstart() -> None:
     accounts = list_accounts()
     posts = build_posts(accounts)
     # --8<-- [start:wait_and_verify]
-    schedule = PublerSchedulePostOperator(task_id="schedule_posts", posts=posts)
+    schedule = PublerSchedulePostOperator(
+        task_id="schedule_posts", posts=posts, workspace_id="{{ params.workspace_id }}"
+    )
     wait = PublerJobSensor(
         task_id="wait_for_job",
         job_id=schedule.output,

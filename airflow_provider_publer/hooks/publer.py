@@ -1,136 +1,83 @@
 """The Publer hook: the only code of the provider that speaks HTTP to Publer.
 
-It reads the API key and default workspace from an Airflow connection of type
-``publer``, owns one reused HTTP client (sync, and async for the trigger), sets a
-timeout on every request, retries what is safe to retry (reads, deletes, 429s,
-connection failures that happened before anything was sent), and never repeats a
-POST whose outcome is unknown: that raises :class:`PublerOutcomeUnknownError` so
-the caller can reconcile instead of posting twice. Every answer goes through
-:mod:`airflow_provider_publer.responses`, the one home of Publer's quirks.
+It reads the API key and default workspace from an Airflow connection of type ``publer``
+(:mod:`airflow_provider_publer.connection`), owns one ``requests.Session`` per hook (as
+Airflow's ``HttpHook`` does) and, for the triggerer, an ``httpx.AsyncClient``. Both follow
+one retry policy (:mod:`airflow_provider_publer.retries`, built on tenacity): reads, deletes,
+429s and connections that never reached Publer are retried with backoff; a POST whose
+outcome is unknown is never repeated (:class:`PublerOutcomeUnknownError`), so the caller can
+reconcile instead of posting twice. Requests are paced from Publer's ``X-RateLimit-*``
+headers so the key's budget (100 requests per 2 minutes per user) is not run into. Every
+answer goes through :mod:`airflow_provider_publer.responses`, the one home of Publer's
+quirks, and every message built from an answer or a transport error is scrubbed of the key.
 """
 
 from __future__ import annotations
 
-import ipaddress
+import asyncio
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode, urlsplit
 
-import httpx
 from airflow.sdk import BaseHook
 
-from airflow_provider_publer import connection_form, responses
-from airflow_provider_publer.connection_form import DEFAULT_BASE_URL
+from airflow_provider_publer import connection_form, responses, retries
+from airflow_provider_publer.connection import PublerConnectionSettings
+from airflow_provider_publer.connection_form import (
+    API_KEY_LABEL,
+    DEFAULT_BASE_URL,
+    HOST_LABEL,
+    PATH_LABEL,
+    PORT_LABEL,
+)
 from airflow_provider_publer.exceptions import (
     PublerAPIError,
+    PublerAuthenticationError,
     PublerConfigurationError,
+    PublerConnectError,
+    PublerError,
+    PublerNotFoundError,
     PublerOutcomeUnknownError,
+    PublerPermissionError,
+    PublerRateLimitError,
+    PublerServerError,
+    PublerTimeoutError,
     PublerTransientError,
+    PublerValidationError,
 )
 from airflow_provider_publer.responses import PublerJobResult
-from airflow_provider_publer.validation import validate_posts, validate_workspace_id
+from airflow_provider_publer.validation import validate_id, validate_posts, validate_workspace_id
 
 if TYPE_CHECKING:
-    from airflow.sdk import Connection
+    import httpx
+    import requests
+
+__all__ = ["DEFAULT_BASE_URL", "PublerHook"]
 
 PUBLER_HOST = "app.publer.com"
 USER_AGENT = "airflow-provider-publer"
-
-# Connection failures where the request provably never reached the server.
-_NOT_SENT_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
-
-
-@dataclass(frozen=True)
-class PublerConnectionSettings:
-    """What the hook needs from the Airflow connection. The API key never shows in ``repr``.
-
-    :param api_key: the Publer API key (connection password).
-    :param base_url: API base URL (connection host), default ``https://app.publer.com/api/v1``.
-    :param workspace_id: default workspace (connection extra ``workspace_id``).
-    """
-
-    api_key: str = field(repr=False)
-    base_url: str = DEFAULT_BASE_URL
-    workspace_id: str | None = None
-
-    @classmethod
-    def from_connection(cls, conn: Connection) -> PublerConnectionSettings:
-        extra = conn.extra_dejson or {}
-        api_key = (conn.password or extra.get("api_key") or "").strip()
-        if not api_key:
-            raise PublerConfigurationError(
-                f"Connection '{conn.conn_id}' has no Publer API key. Put the key in the connection's "
-                "'API key' (password) field; create one in Publer under Settings > Access & Login > API Keys."
-            )
-        base_url = normalise_base_url(conn.host or extra.get("base_url") or DEFAULT_BASE_URL, conn.conn_id)
-        try:
-            workspace_id = validate_workspace_id(extra.get("workspace_id"))
-        except ValueError as err:
-            raise PublerConfigurationError(f"Connection '{conn.conn_id}': {err}") from None
-        return cls(api_key=api_key, base_url=base_url, workspace_id=workspace_id)
-
-    def headers(self, workspace_id: str | None) -> dict[str, str]:
-        headers = {
-            "Authorization": f"Bearer-API {self.api_key}",
-            "Accept": "application/json",
-            "User-Agent": USER_AGENT,
-        }
-        if workspace_id:
-            headers["Publer-Workspace-Id"] = workspace_id
-        return headers
-
-
-def normalise_base_url(value: str, conn_id: str | None = "") -> str:
-    """Accept ``app.publer.com/api/v1`` or a full URL; refuse plain HTTP except to a loopback address."""
-    url = value.strip().rstrip("/")
-    if "://" not in url:
-        url = f"https://{url}"
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise PublerConfigurationError(
-            f"Connection '{conn_id}': host '{value}' is not an http(s) URL. "
-            f"Leave it empty for Publer ({DEFAULT_BASE_URL}) or give a full URL."
-        )
-    if parts.scheme == "http" and not is_loopback(parts.hostname):
-        raise PublerConfigurationError(
-            f"Connection '{conn_id}': refusing to send the API key over plain http to {parts.hostname}. "
-            "Use https:// (plain http is allowed only for a server on this machine, e.g. the sandbox)."
-        )
-    return url
-
-
-def is_loopback(hostname: str) -> bool:
-    """True for ``localhost`` and loopback IP addresses (127.0.0.0/8, ::1)."""
-    if hostname.lower() in ("localhost", "localhost.localdomain"):
-        return True
-    try:
-        return ipaddress.ip_address(hostname.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-@dataclass
-class _Attempt:
-    """What the retry policy decided about one HTTP attempt."""
-
-    body: Any = None
-    error: Exception | None = None
-    wait: float | None = None  # set when the request should be sent again after this many seconds
+#: Methods that change nothing when repeated; everything else is sent at most once when in doubt.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "DELETE", "PUT"})
+#: Seconds the connection form's Test button may take, at most.
+TEST_CONNECTION_TIMEOUT = 10.0
 
 
 class PublerHook(BaseHook):
     """Talk to the Publer API with the key and workspace of an Airflow connection.
 
-    :param publer_conn_id: Airflow connection of type ``publer``. Password: API key; host: API base
-        URL (empty means ``https://app.publer.com/api/v1``); extra ``workspace_id``: default workspace.
+    :param publer_conn_id: Airflow connection of type ``publer``. Password: API key; host (with or
+        without scheme), port and schema (the URL path): the API base URL, empty meaning
+        ``https://app.publer.com/api/v1``; extra ``workspace_id``: default workspace; extra
+        ``verify`` (bool or CA bundle path), ``proxies`` (scheme -> URL) and ``trust_env``.
     :param workspace_id: workspace to act in, overriding the connection's default.
-    :param timeout: seconds allowed for each HTTP request.
-    :param max_retries: how many times a request that is safe to repeat is retried.
-    :param retry_base_delay: first backoff delay in seconds; doubled at each retry.
-    :param max_retry_wait: longest wait accepted for one 429 retry (Publer's window is 120 s).
+    :param timeout: seconds allowed for each HTTP request (connect and read).
+    :param max_retries: retries of a request that is safe to repeat, after network trouble or 5xx.
+    :param retry_base_delay: first backoff delay in seconds; doubled at each retry, plus jitter.
+    :param max_retry_wait: longest wait accepted for one retry (Publer's rate window is 120 s).
+    :param deadline: UNIX time after which no retry or pacing wait starts (a sensor's time left).
+    :param sleep: how to wait (tests pass a recorder).
     """
 
     conn_name_attr = "publer_conn_id"
@@ -138,7 +85,6 @@ class PublerHook(BaseHook):
     conn_type = "publer"
     hook_name = "Publer"
 
-    #: The connection form: which standard fields show, and what they are called.
     def __init__(
         self,
         publer_conn_id: str = default_conn_name,
@@ -148,6 +94,7 @@ class PublerHook(BaseHook):
         max_retries: int = 5,
         retry_base_delay: float = 1.0,
         max_retry_wait: float = 130.0,
+        deadline: float | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         super().__init__()
@@ -157,6 +104,7 @@ class PublerHook(BaseHook):
         self.max_retries = max_retries
         self.retry_base_delay = retry_base_delay
         self.max_retry_wait = max_retry_wait
+        self.deadline = deadline
         self._sleep = sleep
         self._async_client: httpx.AsyncClient | None = None
 
@@ -194,33 +142,65 @@ class PublerHook(BaseHook):
 
     @cached_property
     def settings(self) -> PublerConnectionSettings:
-        """The connection's key, URL and workspace, read once and masked in task logs."""
+        """The connection's key, URL, workspace, TLS and proxy settings, read once; key masked in logs."""
         settings = PublerConnectionSettings.from_connection(self.get_connection(self.publer_conn_id))
-        _mask(settings.api_key)
+        _mask(settings)
         return settings
 
     async def asettings(self) -> PublerConnectionSettings:
         """Async variant of :attr:`settings` for the triggerer (no blocking secrets lookup)."""
         if "settings" not in self.__dict__:
             conn = await self.aget_connection(self.publer_conn_id)
-            self.__dict__["settings"] = PublerConnectionSettings.from_connection(conn)
-            _mask(self.__dict__["settings"].api_key)
-        settings: PublerConnectionSettings = self.__dict__["settings"]
-        return settings
+            settings = PublerConnectionSettings.from_connection(conn)
+            _mask(settings)
+            self.__dict__["settings"] = settings
+        cached: PublerConnectionSettings = self.__dict__["settings"]
+        return cached
 
-    def get_conn(self) -> httpx.Client:
-        """The hook's HTTP client, created once and reused for every request."""
-        return self._client
+    def get_conn(self) -> requests.Session:
+        """The hook's ``requests.Session``: created once, reused for every request of this hook."""
+        return self._session
 
     @cached_property
-    def _client(self) -> httpx.Client:
-        return httpx.Client(base_url=self.settings.base_url + "/", timeout=self.timeout)
+    def _session(self) -> requests.Session:
+        import requests
+
+        settings = self.settings
+        session = requests.Session()
+        session.auth = _PublerAuth(settings)
+        session.headers.update({"Accept": "application/json", "User-Agent": USER_AGENT})
+        session.verify = settings.verify
+        session.proxies.update(settings.proxies)
+        session.trust_env = settings.trust_env
+        return session
+
+    def _get_async_client(self, settings: PublerConnectionSettings) -> httpx.AsyncClient:
+        import httpx
+
+        if self._async_client is None:
+            mounts = {
+                f"{scheme}://": httpx.AsyncHTTPTransport(proxy=url, verify=settings.verify)
+                for scheme, url in settings.proxies.items()
+            }
+            self._async_client = httpx.AsyncClient(
+                base_url=settings.base_url + "/",
+                timeout=self.timeout,
+                verify=settings.verify,
+                trust_env=settings.trust_env,
+                mounts=mounts or None,
+                headers={"Accept": "application/json", "User-Agent": USER_AGENT},
+            )
+        return self._async_client
+
+    @cached_property
+    def _budget(self) -> retries.RateBudget:
+        return retries.budget_for(self.settings.api_key, self.settings.base_url)
 
     def close(self) -> None:
-        """Close the HTTP client (safe to call more than once)."""
-        client = self.__dict__.pop("_client", None)
-        if client is not None:
-            client.close()
+        """Close the HTTP session (safe to call more than once)."""
+        session = self.__dict__.pop("_session", None)
+        if session is not None:
+            session.close()
 
     async def aclose(self) -> None:
         """Close the async HTTP client."""
@@ -254,7 +234,15 @@ class PublerHook(BaseHook):
             )
         return chosen
 
-    # -- the request loop (sync and async share the policy) ---------------------------------------
+    # -- requests (sync and async share the policy in retries.py) --------------------------------
+
+    def _policy(self) -> retries.RetryPolicy:
+        return retries.RetryPolicy(
+            max_retries=self.max_retries,
+            base_delay=self.retry_base_delay,
+            max_wait=self.max_retry_wait,
+            deadline=self.deadline,
+        )
 
     def _request(
         self,
@@ -264,109 +252,174 @@ class PublerHook(BaseHook):
         workspace_id: str | None = None,
         params: Any = None,
         json: Any = None,
-        safe_to_repeat: bool = True,
+        files: Any = None,
+        data: Any = None,
+        retry: bool = True,
+        timeout: float | None = None,
     ) -> Any:
-        headers = self.settings.headers(workspace_id)
-        for attempt in range(self.max_retries + 1):
-            try:
-                response = self._client.request(method, path, params=params, json=json, headers=headers)
-            except httpx.HTTPError as exc:
-                outcome = self._judge_exception(exc, method, path, attempt, safe_to_repeat)
-            else:
-                outcome = self._judge_response(response, method, path, attempt, safe_to_repeat)
-            if outcome.wait is None:
-                return self._finish(outcome)
-            self.log.warning(
-                "Publer %s %s: retrying in %.1fs (%s)", method, path, outcome.wait, outcome.error
+        """Send one API request under the retry policy; return the decoded JSON body (or ``None``)."""
+        headers = {"Publer-Workspace-Id": workspace_id} if workspace_id else {}
+        request = _Request(method.upper(), path, headers, params, json, files, data)
+        if not retry:
+            return self._send(request, timeout=timeout, pace=False)
+        retrying = self._policy().retrying(self.log, sleep=self._sleep)
+        try:
+            return retrying(self._send, request, timeout=timeout, pace=True)
+        except PublerTransientError as err:
+            raise type(err)(f"{err} (gave up after {retries.attempts(retrying)} attempts)") from None
+
+    def _send(self, request: _Request, *, timeout: float | None, pace: bool) -> Any:
+        import requests
+
+        if pace:
+            self._pace(request)
+        session = self.get_conn()
+        url = f"{self.settings.base_url}/{request.path}"
+        seconds = self._timeout(timeout)
+        self._budget.spend()
+        try:
+            response = session.request(
+                request.method,
+                url,
+                params=request.params,
+                json=request.json,
+                files=request.files,
+                data=request.data,
+                headers=request.headers,
+                timeout=(seconds, seconds),
+                allow_redirects=False,
             )
-            self._sleep(outcome.wait)
-        raise AssertionError("unreachable: the last attempt never asks to wait")  # pragma: no cover
+        except requests.RequestException as exc:
+            raise self._transport_error(exc, request, sent=not _never_sent(exc)) from None
+        self._budget.observe(response.headers)
+        body = _json_or_none(response.content, response.json)
+        if 200 <= response.status_code < 300:
+            return body
+        raise self._http_error(response.status_code, body, response.text, response.headers, request)
 
     async def _arequest(
         self, method: str, path: str, *, workspace_id: str | None = None, params: Any = None
     ) -> Any:
-        import asyncio
-
+        """Async variant of :meth:`_request` (reads only: the triggerer never changes anything)."""
         settings = await self.asettings()
-        if self._async_client is None:
-            self._async_client = httpx.AsyncClient(base_url=settings.base_url + "/", timeout=self.timeout)
-        headers = settings.headers(workspace_id)
-        for attempt in range(self.max_retries + 1):
-            try:
-                response = await self._async_client.request(method, path, params=params, headers=headers)
-            except httpx.HTTPError as exc:
-                outcome = self._judge_exception(exc, method, path, attempt, True)
-            else:
-                outcome = self._judge_response(response, method, path, attempt, True)
-            if outcome.wait is None:
-                return self._finish(outcome)
-            self.log.warning(
-                "Publer %s %s: retrying in %.1fs (%s)", method, path, outcome.wait, outcome.error
+        request = _Request(
+            method.upper(),
+            path,
+            {"Publer-Workspace-Id": workspace_id} if workspace_id else {},
+            params,
+            None,
+            None,
+            None,
+        )
+        retrying = self._policy().async_retrying(self.log)
+        try:
+            return await retrying(self._asend, settings, request)
+        except PublerTransientError as err:
+            raise type(err)(f"{err} (gave up after {retries.attempts(retrying)} attempts)") from None
+
+    async def _asend(self, settings: PublerConnectionSettings, request: _Request) -> Any:
+        import httpx
+
+        wait = self._pacing_wait(settings, request)
+        if wait > 0:
+            await asyncio.sleep(wait)
+        client = self._get_async_client(settings)
+        budget = retries.budget_for(settings.api_key, settings.base_url)
+        budget.spend()
+        try:
+            response = await client.request(
+                request.method,
+                request.path,
+                params=request.params,
+                headers={**request.headers, "Authorization": settings.authorization},
+                timeout=self._timeout(None),
             )
-            await asyncio.sleep(outcome.wait)
-        raise AssertionError("unreachable: the last attempt never asks to wait")  # pragma: no cover
-
-    @staticmethod
-    def _finish(outcome: _Attempt) -> Any:
-        if outcome.error is not None:
-            raise outcome.error
-        return outcome.body
-
-    def _judge_response(
-        self, response: httpx.Response, method: str, path: str, attempt: int, safe: bool
-    ) -> _Attempt:
-        body = _json_or_none(response)
+        except httpx.HTTPError as exc:
+            sent = not isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
+            raise self._transport_error(exc, request, sent=sent, settings=settings) from None
+        budget.observe(response.headers)
+        body = _json_or_none(response.content, response.json)
         if response.is_success:
-            return _Attempt(body=body)
-        wait = None
-        if response.status_code == 429:
-            wait = responses.rate_limit_wait(response.headers, time.time())
+            return body
+        raise self._http_error(response.status_code, body, response.text, response.headers, request, settings)
+
+    def _pace(self, request: _Request) -> None:
+        wait = self._pacing_wait(self.settings, request)
+        if wait > 0:
+            self._sleep(wait)
+
+    def _pacing_wait(self, settings: PublerConnectionSettings, request: _Request) -> float:
+        """Seconds to wait before sending so the key's budget lasts; raise if the deadline comes first."""
+        now = time.time()
+        wait = retries.budget_for(settings.api_key, settings.base_url).wait(now)
+        if wait <= 0:
+            return 0.0
+        if self.deadline is not None and now + wait > self.deadline:
+            raise PublerRateLimitError(
+                429,
+                [f"the key's request budget is used up for {wait:.0f}s more, past this task's deadline"],
+                method=request.method,
+                path=request.path,
+                retry_after=wait,
+            )
+        self.log.info(
+            "Pacing under Publer's rate limit: waiting %.1fs before %s %s", wait, request.method, request.path
+        )
+        return wait
+
+    def _timeout(self, timeout: float | None) -> float:
+        seconds = self.timeout if timeout is None else timeout
+        if self.deadline is not None:
+            seconds = min(seconds, max(1.0, self.deadline - time.time()))
+        return seconds
+
+    def _http_error(
+        self,
+        status_code: int,
+        body: Any,
+        text: str,
+        headers: Mapping[str, str],
+        request: _Request,
+        settings: PublerConnectionSettings | None = None,
+    ) -> PublerError:
+        scrub = (settings or self.settings).scrub
+        retry_after = responses.rate_limit_wait(headers, time.time()) if status_code == 429 else None
+        messages = [scrub(m) for m in responses.error_messages(body, text)]
         error = responses.api_error(
-            response.status_code, body, response.text, method=method, path=path, retry_after=wait
+            status_code, messages, method=request.method, path=request.path, retry_after=retry_after
         )
-        if not responses.is_transient_status(response.status_code):
-            return _Attempt(error=error)
-        if response.status_code != 429 and not safe:
-            return _Attempt(error=self._unknown_outcome(method, path, error))
-        return self._retry_or_give_up(error, attempt, wait)
-
-    def _judge_exception(
-        self, exc: httpx.HTTPError, method: str, path: str, attempt: int, safe: bool
-    ) -> _Attempt:
-        if not isinstance(exc, _NOT_SENT_ERRORS) and not safe:
-            return _Attempt(error=self._unknown_outcome(method, path, exc))
-        error = PublerTransientError(
-            f"Could not reach Publer for {method} {path}: {type(exc).__name__}: {exc or 'no detail'}"
-        )
-        return self._retry_or_give_up(error, attempt, None)
-
-    def _retry_or_give_up(self, error: Exception, attempt: int, wait: float | None) -> _Attempt:
-        delay = wait if wait is not None else responses.backoff_delay(attempt, self.retry_base_delay)
-        if attempt >= self.max_retries or delay > self.max_retry_wait:
-            if not isinstance(error, PublerAPIError):
-                error = PublerTransientError(f"{error} (gave up after {attempt + 1} attempts)")
-            return _Attempt(error=error)
-        return _Attempt(error=error, wait=delay)
-
-    @staticmethod
-    def _unknown_outcome(method: str, path: str, cause: Exception) -> PublerOutcomeUnknownError:
-        error = PublerOutcomeUnknownError(
-            f"{method} {path} was sent but its outcome is unknown ({type(cause).__name__}: {cause}). "
-            "It was not repeated, so nothing is posted twice; "
-            "reconcile with list_posts() before resubmitting."
-        )
-        error.__cause__ = cause
+        if status_code >= 500 and request.method not in SAFE_METHODS:
+            return _unknown_outcome(request, error)
         return error
+
+    def _transport_error(
+        self,
+        exc: Exception,
+        request: _Request,
+        *,
+        sent: bool,
+        settings: PublerConnectionSettings | None = None,
+    ) -> PublerError:
+        scrub = (settings or self.settings).scrub
+        detail = scrub(f"{type(exc).__name__}: {exc or 'no detail'}")
+        if sent and request.method not in SAFE_METHODS:
+            return _unknown_outcome(request, PublerTransientError(detail))
+        where = f"{request.method} {request.path}"
+        if not sent:
+            return PublerConnectError(f"Could not connect to Publer for {where}: {detail}")
+        if _is_timeout(exc):
+            return PublerTimeoutError(f"Publer did not answer {where} in time: {detail}")
+        return PublerTransientError(f"Lost the connection to Publer during {where}: {detail}")
 
     # -- read ------------------------------------------------------------------------------------
 
     def get_current_user(self) -> dict[str, Any]:
-        """``GET /users/me``: the user that owns the API key."""
+        """``GET /users/me``: the user that owns the API key (``{id, email, name, ...}``)."""
         body = responses.unwrap(self._request("GET", "users/me"))
         return dict(body) if isinstance(body, Mapping) else {"user": body}
 
     def list_workspaces(self) -> list[dict[str, Any]]:
-        """``GET /workspaces``: every workspace the key can act in."""
+        """``GET /workspaces``: every workspace the key can act in (``[{id, name, ...}]``)."""
         return responses.parse_list(self._request("GET", "workspaces"), "workspaces")
 
     def list_accounts(self, workspace_id: str | None = None) -> list[dict[str, Any]]:
@@ -375,16 +428,27 @@ class PublerHook(BaseHook):
         return responses.parse_list(body, "accounts")
 
     def get_job_status(self, job_id: str, workspace_id: str | None = None) -> PublerJobResult:
-        """``GET /job_status/{id}``, normalised whatever envelope Publer used."""
+        """``GET /job_status/{id}``, normalised whatever envelope Publer used.
+
+        :raises PublerNotFoundError: Publer knows no such job in that workspace (the message
+            names the workspace asked).
+        """
         job_id = _require_id(job_id, "job_id")
-        body = self._request("GET", f"job_status/{job_id}", workspace_id=self.resolve_workspace(workspace_id))
+        workspace = self.resolve_workspace(workspace_id)
+        try:
+            body = self._request("GET", f"job_status/{job_id}", workspace_id=workspace)
+        except PublerNotFoundError as err:
+            raise _job_not_found(err, job_id, workspace) from None
         return responses.parse_job_status(job_id, body)
 
     async def aget_job_status(self, job_id: str, workspace_id: str | None = None) -> PublerJobResult:
         """Async ``GET /job_status/{id}`` for the triggerer, parsed by the same normalisation."""
         job_id = _require_id(job_id, "job_id")
         workspace = self._pick_workspace(workspace_id, await self.asettings())
-        body = await self._arequest("GET", f"job_status/{job_id}", workspace_id=workspace)
+        try:
+            body = await self._arequest("GET", f"job_status/{job_id}", workspace_id=workspace)
+        except PublerNotFoundError as err:
+            raise _job_not_found(err, job_id, workspace) from None
         return responses.parse_job_status(job_id, body)
 
     def list_posts(
@@ -396,34 +460,30 @@ class PublerHook(BaseHook):
         query: str | None = None,
         workspace_id: str | None = None,
         *,
-        max_pages: int = 1000,
+        max_pages: int = 10_000,
     ) -> list[dict[str, Any]]:
-        """``GET /posts`` following every page; filters as Publer documents them.
+        """``GET /posts`` following every page (0-based; the echoed ``page`` is not trusted).
 
         :param state: one state (``scheduled``) or several (sent as ``state[]``).
         :param account_ids: only posts of these accounts.
         :param from_: ISO date/datetime, posts on or after (Publer requires ``to`` with it).
         :param to: ISO date/datetime, posts on or before.
         :param query: full-text search.
+        :return: Publer's post summaries ``{id, text, state, type, account_id, scheduled_at,
+            post_link, network, ...}``, each once.
         """
-        workspace = self.resolve_workspace(workspace_id)
         params = _posts_params(state, account_ids, from_, to, query)
-        posts: list[dict[str, Any]] = []
-        seen: set[str] = set()
-        for page_number in range(max_pages):
-            body = self._request(
-                "GET", "posts", workspace_id=workspace, params=[*params, ("page", page_number)]
+        return self._all_pages("posts", "posts", params, self.resolve_workspace(workspace_id), max_pages)
+
+    def _all_pages(
+        self, path: str, key: str, params: list[tuple[str, Any]], workspace: str, max_pages: int
+    ) -> list[dict[str, Any]]:
+        pager = responses.Pager(key, max_pages=max_pages)
+        while not pager.done:
+            pager.feed(
+                self._request("GET", path, workspace_id=workspace, params=[*params, ("page", pager.page)])
             )
-            page = responses.parse_posts_page(body, page_number)
-            ids = {str(p.get("id")) for p in page.posts}
-            if page_number and ids and ids <= seen:
-                self.log.warning("Publer answered page %d with posts already listed; stopping", page_number)
-                break
-            seen |= ids
-            posts.extend(page.posts)
-            if page.is_last:
-                break
-        return posts
+        return pager.items
 
     # -- write -----------------------------------------------------------------------------------
 
@@ -451,11 +511,7 @@ class PublerHook(BaseHook):
     def _submit(self, path: str, state: str, posts: list[dict[str, Any]], workspace_id: str | None) -> str:
         workspace = self.resolve_workspace(workspace_id)
         body = self._request(
-            "POST",
-            path,
-            workspace_id=workspace,
-            json={"bulk": {"state": state, "posts": posts}},
-            safe_to_repeat=False,
+            "POST", path, workspace_id=workspace, json={"bulk": {"state": state, "posts": posts}}
         )
         job_id = responses.parse_job_id(body)
         self.log.info("Publer accepted %d post(s) as job %s", len(posts), job_id)
@@ -463,7 +519,7 @@ class PublerHook(BaseHook):
 
     def delete_posts(self, post_ids: Iterable[str], workspace_id: str | None = None) -> list[str]:
         """``DELETE /posts?post_ids[]=...``; returns the ids Publer reports as deleted."""
-        wanted = [_require_id(post_id, "post_ids[]") for post_id in post_ids]
+        wanted = [_require_id(post_id, "post_id") for post_id in post_ids]
         if not wanted:
             return []
         params = [("post_ids[]", post_id) for post_id in wanted]
@@ -479,20 +535,170 @@ class PublerHook(BaseHook):
     # -- connection test -------------------------------------------------------------------------
 
     def test_connection(self) -> tuple[bool, str]:
-        """Read-only check for the connection form's Test button: ``GET /workspaces``."""
+        """The connection form's Test button: exactly one read-only ``GET /workspaces``.
+
+        No retry, no pacing wait, at most ``TEST_CONNECTION_TIMEOUT`` (10 s), whatever Publer
+        does; every outcome gets a message that says what to do. The key is never in it.
+        """
         try:
-            workspaces = self.list_workspaces()
-        except Exception as err:
-            return False, f"Publer connection failed: {err}"
+            settings = self.settings
+            body = self._request("GET", "workspaces", retry=False, timeout=TEST_CONNECTION_TIMEOUT)
+            workspaces = responses.parse_list(body, "workspaces")
+        except PublerError as err:
+            return False, _test_failure_message(err, self._base_url_or_default())
         names = {str(w.get("id")): str(w.get("name", "")) for w in workspaces}
-        default = self.settings.workspace_id
+        default = settings.workspace_id
         if default and default not in names:
+            listing = ", ".join(f"{n} ({i})" for i, n in names.items()) or "none"
             return False, (
                 f"The API key works, but workspace '{default}' is not one of its {len(names)} workspace(s): "
-                f"{', '.join(f'{n} ({i})' for i, n in names.items()) or 'none'}."
+                f"{listing}. Put one of these ids in 'Default workspace ID'."
             )
         where = f"; default workspace '{names[default]}'" if default else ""
-        return True, f"Connected to Publer: {len(names)} workspace(s){where}."
+        return True, f"Connected to Publer at {settings.base_url}: {len(names)} workspace(s){where}."
+
+    def _base_url_or_default(self) -> str:
+        settings = self.__dict__.get("settings")
+        return settings.base_url if settings is not None else f"the '{HOST_LABEL}' of the connection"
+
+
+class _Request:
+    """One API request as the retry policy repeats it."""
+
+    __slots__ = ("data", "files", "headers", "json", "method", "params", "path")
+
+    def __init__(
+        self, method: str, path: str, headers: dict[str, str], params: Any, json: Any, files: Any, data: Any
+    ) -> None:
+        self.method = method
+        self.path = path
+        self.headers = headers
+        self.params = params
+        self.json = json
+        self.files = files
+        self.data = data
+
+
+class _PublerAuth:
+    """requests auth that sets Publer's ``Authorization: Bearer-API <key>`` (and beats ~/.netrc)."""
+
+    def __init__(self, settings: PublerConnectionSettings) -> None:
+        self._settings = settings
+
+    def __call__(self, request: Any) -> Any:
+        request.headers["Authorization"] = self._settings.authorization
+        return request
+
+    def __repr__(self) -> str:
+        return "_PublerAuth(<API key hidden>)"
+
+
+def _test_failure_message(err: PublerError, base_url: str) -> str:
+    """What the Test button shows for each way the one request can fail."""
+    if isinstance(err, PublerConfigurationError):
+        return f"The connection cannot be used: {err}"
+    if isinstance(err, PublerAuthenticationError):
+        return (
+            f"Publer refused the API key (HTTP 401): {_detail(err)}. Create a key in Publer (Settings > "
+            "Access & Login > API Keys) with the scopes workspaces, accounts, posts and job_status, "
+            f"and paste it into '{API_KEY_LABEL}'."
+        )
+    if isinstance(err, PublerPermissionError):
+        return (
+            f"Publer accepted the key but refused access (HTTP 403): {_detail(err)}. Give the key the "
+            "'workspaces' scope (Publer: Settings > Access & Login > API Keys); the Publer API also needs "
+            "a Business or Enterprise plan."
+        )
+    if isinstance(err, PublerNotFoundError):
+        return (
+            f"No Publer API answers at {base_url} (HTTP 404). Leave '{HOST_LABEL}', '{PORT_LABEL}' and "
+            f"'{PATH_LABEL}' empty for Publer, or check them (Publer: app.publer.com, 443, api/v1)."
+        )
+    if isinstance(err, PublerRateLimitError):
+        wait = f" in about {err.retry_after:.0f}s" if err.retry_after is not None else " in two minutes"
+        return (
+            "Publer's request limit for this key (100 requests per 2 minutes, shared by every DAG "
+            f"using it) is used up right now (HTTP 429). The key reached Publer; test again{wait}."
+        )
+    if isinstance(err, PublerServerError):
+        return (
+            f"Publer answered HTTP {err.status_code} ({_detail(err)}): Publer has trouble right now, not "
+            "the connection. Try again in a few minutes."
+        )
+    if isinstance(err, PublerAPIError):
+        return f"Publer answered HTTP {err.status_code}: {_detail(err)}."
+    if isinstance(err, PublerTimeoutError):
+        return (
+            f"Publer did not answer within {TEST_CONNECTION_TIMEOUT:.0f}s at {base_url}. Check "
+            f"'{HOST_LABEL}' and '{PORT_LABEL}', and any proxy or firewall between Airflow and Publer; "
+            "then test again."
+        )
+    if isinstance(err, PublerConnectError):
+        return (
+            f"Could not connect to {base_url}: {err}. Check '{HOST_LABEL}' and '{PORT_LABEL}' (for a "
+            "plain-http server on this machine, such as the sandbox, write http:// in front of the host), "
+            "DNS, proxies (extra 'proxies') and TLS (extra 'verify')."
+        )
+    return f"Publer connection failed: {err}"
+
+
+def _detail(err: PublerAPIError) -> str:
+    return "; ".join(err.messages) or "no error message"
+
+
+def _job_not_found(err: PublerNotFoundError, job_id: str, workspace: str) -> PublerNotFoundError:
+    return PublerNotFoundError(
+        err.status_code,
+        [
+            *err.messages,
+            f"job {job_id} is not known in workspace {workspace}; a job is found only in the workspace it "
+            "was submitted in (the operator's workspace_id)",
+        ],
+        method=err.method,
+        path=err.path,
+    )
+
+
+def _unknown_outcome(request: _Request, cause: PublerError) -> PublerOutcomeUnknownError:
+    error = PublerOutcomeUnknownError(
+        f"{request.method} {request.path} was sent but its outcome is unknown ({cause}). "
+        "It was not repeated, so nothing is posted twice; "
+        "reconcile with list_posts() before resubmitting."
+    )
+    error.__cause__ = cause
+    return error
+
+
+def _never_sent(exc: Exception) -> bool:
+    """True when requests failed before any byte of the request can have reached Publer."""
+    import requests
+    from urllib3.exceptions import MaxRetryError, NewConnectionError
+
+    if isinstance(
+        exc, (requests.ConnectTimeout, requests.exceptions.ProxyError, requests.exceptions.SSLError)
+    ):
+        return True
+    if isinstance(
+        exc,
+        (
+            requests.exceptions.InvalidURL,
+            requests.exceptions.InvalidHeader,
+            requests.exceptions.MissingSchema,
+            requests.exceptions.InvalidSchema,
+        ),
+    ):
+        return True
+    reason = exc.args[0] if exc.args else None
+    if isinstance(reason, MaxRetryError):
+        return isinstance(reason.reason, NewConnectionError)
+    return False
+
+
+def _is_timeout(exc: Exception) -> bool:
+    import httpx
+    import requests
+
+    return isinstance(exc, (requests.Timeout, httpx.TimeoutException))
 
 
 def _posts_params(
@@ -518,27 +724,30 @@ def _posts_params(
 
 
 def _require_id(value: Any, name: str) -> str:
-    text = str(value).strip() if value is not None else ""
-    if not text or text == "None" or "/" in text:
-        raise PublerConfigurationError(
-            f"{name} must be a Publer id such as '68176fa0f0eb419444bee686', got {value!r}. "
-            "If it comes from XCom, check that the upstream task pushed it."
+    """An id exactly as Publer lists it (:func:`validate_id`), or the XCom slip that gives ``"None"``."""
+    if value is None or value == "None" or (isinstance(value, str) and "/" in value):
+        raise PublerValidationError(
+            f"must be a Publer id such as '68176fa0f0eb419444bee686', got {value!r}. If it comes from XCom, "
+            "check that the upstream task pushed it.",
+            field=name,
         )
-    return text
+    return validate_id(value, field=name)
 
 
-def _json_or_none(response: httpx.Response) -> Any:
-    if not response.content:
+def _json_or_none(content: bytes, decode: Callable[[], Any]) -> Any:
+    if not content:
         return None
     try:
-        return response.json()
+        return decode()
     except ValueError:
         return None
 
 
-def _mask(secret: str) -> None:
+def _mask(settings: PublerConnectionSettings) -> None:
+    """Register the key (every form text may carry it in) with Airflow's log masker."""
     try:
         from airflow.sdk.log import mask_secret
     except ImportError:  # pragma: no cover - every supported Airflow has it
         return
-    mask_secret(secret)
+    for form in settings.secret_forms():
+        mask_secret(form)

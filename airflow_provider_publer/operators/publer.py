@@ -1,17 +1,17 @@
 """Operators that submit posts to Publer.
 
-:class:`PublerSchedulePostOperator` validates the bulk request before anything is
-sent, submits it once, and makes sure an Airflow retry or a lost response never
-posts twice: it reconnects to a job it already submitted (``task_state_store``,
-Airflow 3.3+) and otherwise reconciles against Publer's list of posts, sending
-only what is missing. HTTP lives in the hook; importing this module stays cheap
-(the hook, httpx and the trigger load only when a task runs).
+:class:`PublerSchedulePostOperator` validates the bulk request before anything is sent,
+splits it into requests of at most 500 posts (Publer's limit), sends each request once, and
+makes sure that no Airflow retry, manual clear or lost answer posts twice: before each
+``POST`` it writes intent to the task instance's submission ledger
+(:mod:`airflow_provider_publer.ledger`); a later try reconnects to the jobs the ledger names,
+reconciles against Publer's posts where the outcome is unknown, and sends only what is
+missing. HTTP lives in the hook; importing this module stays cheap (the hook, requests, httpx
+and the trigger load only when a task runs).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
@@ -25,10 +25,10 @@ from airflow_provider_publer.constants import (
     DEFAULT_CONN_ID,
     RECONCILED_PREFIX,
     XCOM_JOB_ID,
+    XCOM_JOB_WORKSPACES,
     default_deferrable,
 )
 from airflow_provider_publer.exceptions import (
-    PublerAPIError,
     PublerConfigurationError,
     PublerError,
     PublerOutcomeUnknownError,
@@ -43,43 +43,45 @@ from airflow_provider_publer.links.publer import (
     PublerJobPostsLink,
     PublerPostLink,
 )
-from airflow_provider_publer.validation import validate_posts
+from airflow_provider_publer.validation import MAX_POSTS_PER_REQUEST, validate_posts
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
     from airflow_provider_publer.hooks.publer import PublerHook
+    from airflow_provider_publer.ledger import BatchRecord, SubmissionLedger
     from airflow_provider_publer.reconcile import Reconciliation
     from airflow_provider_publer.responses import PublerJobResult
-
-#: task_state_store key holding the submitted job (Airflow 3.3+).
-STATE_STORE_KEY = "publer_submission"
 
 
 class PublerSchedulePostOperator(BaseOperator):
     """Submit a bulk post to Publer (``POST /posts/schedule``) and return the job id.
 
-    The job id is also pushed to XCom under ``publer_job_id`` as soon as Publer
-    returns it, so ``PublerJobSensor(job_id=schedule.output)`` can wait for it.
+    The job id is also pushed to XCom under ``publer_job_id`` as soon as Publer returns it,
+    together with the workspace it was submitted in, so ``PublerJobSensor(job_id=schedule.output)``
+    waits for it in the right workspace. More than ``max_posts_per_request`` posts are sent as
+    several requests, each exactly once; the task then returns the list of job ids.
 
-    :param posts: the ``bulk.posts`` list exactly as Publer documents it (templated, shown as
-        JSON in the UI). ``accounts[].scheduled_at`` may be an ISO 8601 string with an offset or a
-        timezone-aware datetime; naive datetimes are refused.
+    :param posts: the ``bulk.posts`` list exactly as Publer documents it, as dicts or
+        :class:`airflow_provider_publer.models.Post` instances (templated, shown as JSON in the UI:
+        a literal ``{{`` in a text must be written ``{{ '{{' }}``). ``accounts[].scheduled_at``
+        may be an ISO 8601 string with an offset or a timezone-aware datetime.
     :param state: ``bulk.state``: ``scheduled`` (default), ``draft``, ``draft_private``,
         ``draft_public``, ``recurring`` and the other forms Publer documents (templated).
     :param workspace_id: workspace to post in; defaults to the connection's ``workspace_id`` (templated).
     :param publer_conn_id: Airflow connection of type ``publer`` (templated).
     :param publish_now: send to ``POST /posts/schedule/publish`` (posts must not have ``scheduled_at``).
-    :param reconcile: before any re-submission (Airflow retry, lost response) check Publer's posts and
-        send only those missing. Turn off only if the same text is meant to be posted twice on the
-        same account at the same time.
+    :param reconcile: when an earlier try may have sent posts (its outcome is unknown), check
+        Publer's posts and send only those missing. Turn off only if the same text is meant to be
+        posted twice on the same account at the same time.
     :param reconcile_timeout: after a submission whose outcome is unknown, how long (seconds) to
         wait for its posts to appear on Publer before giving up and letting Airflow retry.
     :param reconcile_poll_interval: seconds between two looks at Publer's posts while reconciling.
-    :param wait_for_completion: also wait until Publer finishes the job; the task then fails with
+    :param max_posts_per_request: posts per ``POST`` (at most 500, Publer's limit).
+    :param wait_for_completion: also wait until Publer finishes the jobs; the task then fails with
         Publer's per-account reasons, and returns the job outcome instead of the job id.
     :param poll_interval: seconds between two job status checks when waiting.
-    :param wait_timeout: seconds to wait for the job before failing.
+    :param wait_timeout: seconds to wait for the jobs before failing.
     :param deferrable: wait in the triggerer instead of a worker slot (with ``wait_for_completion``);
         defaults to ``[operators] default_deferrable``.
     """
@@ -100,6 +102,7 @@ class PublerSchedulePostOperator(BaseOperator):
         reconcile: bool = True,
         reconcile_timeout: float = 120.0,
         reconcile_poll_interval: float = 5.0,
+        max_posts_per_request: int = MAX_POSTS_PER_REQUEST,
         wait_for_completion: bool = False,
         poll_interval: float = 10.0,
         wait_timeout: float = 3600.0,
@@ -107,6 +110,11 @@ class PublerSchedulePostOperator(BaseOperator):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        if not 1 <= max_posts_per_request <= MAX_POSTS_PER_REQUEST:
+            raise ValueError(
+                f"max_posts_per_request must be between 1 and {MAX_POSTS_PER_REQUEST} (Publer's limit), "
+                f"got {max_posts_per_request}"
+            )
         self.posts = posts
         self.state = state
         self.workspace_id = workspace_id
@@ -115,6 +123,7 @@ class PublerSchedulePostOperator(BaseOperator):
         self.reconcile = reconcile
         self.reconcile_timeout = reconcile_timeout
         self.reconcile_poll_interval = reconcile_poll_interval
+        self.max_posts_per_request = max_posts_per_request
         self.wait_for_completion = wait_for_completion
         self.poll_interval = poll_interval
         self.wait_timeout = wait_timeout
@@ -129,18 +138,30 @@ class PublerSchedulePostOperator(BaseOperator):
     # -- execute ---------------------------------------------------------------------------------
 
     def execute(self, context: Context) -> Any:
-        # A retry may come after scheduled_at passed; its posts may already be on Publer, so the
-        # time check waits until reconciliation knows what is still to be sent (see _submit).
-        posts = self._checked_posts(now=_EPOCH if _try_number(context) > 1 else None)
+        from airflow_provider_publer.ledger import SubmissionLedger, fingerprint
+
+        ledger = SubmissionLedger.for_task(context)
+        # An earlier try may have sent these posts before their scheduled_at passed: the time
+        # check then waits until reconciliation knows what is still to be sent (see _send_missing).
+        posts = self._checked_posts(now=_EPOCH if ledger.sent_before else None)
         workspace = self._workspace()
-        fingerprint = _fingerprint(posts, self.state, workspace, self.publish_now)
-        job_id = self._resume(context, fingerprint, workspace) or self._submit(context, posts, workspace)
-        context["ti"].xcom_push(key=XCOM_JOB_ID, value=job_id)
-        self._remember(context, fingerprint, job_id)
-        context["ti"].xcom_push(key=XCOM_POSTS_URL, value=self.hook.web_app_url(_link_job(job_id)))
+        same_request = ledger.same_task(fingerprint(posts, self.state, workspace, self.publish_now))
+        refs: list[str] = []
+        for batch in _batches(posts, self.max_posts_per_request):
+            refs.append(self._submit_batch(batch, workspace, ledger, same_request))
+            self._push_refs(context, refs, workspace)
+        result: Any = refs[0] if len(refs) == 1 else refs
         if not self.wait_for_completion:
-            return job_id
-        return self._wait(context, job_id, workspace, posts)
+            return result
+        return self._wait(context, refs, workspace, posts)
+
+    def _push_refs(self, context: Context, refs: list[str], workspace: str) -> None:
+        """XCom what the sensor and the links need, as soon as each job id is known."""
+        ti = context["ti"]
+        ti.xcom_push(key=XCOM_JOB_ID, value=refs[0] if len(refs) == 1 else list(refs))
+        ti.xcom_push(key=XCOM_JOB_WORKSPACES, value={ref: workspace for ref in refs})
+        jobs = [ref for ref in refs if not ref.startswith(RECONCILED_PREFIX)]
+        ti.xcom_push(key=XCOM_POSTS_URL, value=self.hook.web_app_url(jobs[0] if len(jobs) == 1 else None))
 
     def _checked_posts(self, posts: Any = None, now: datetime | None = None) -> list[dict[str, Any]]:
         """Validate before anything is sent; bad input fails the task without retries."""
@@ -150,6 +171,7 @@ class PublerSchedulePostOperator(BaseOperator):
                 state=self.state,
                 publish_now=self.publish_now,
                 now=now,
+                max_posts=None,
             )
         except PublerValidationError as err:
             raise AirflowFailException(f"Nothing was sent to Publer. {err}") from None
@@ -160,59 +182,103 @@ class PublerSchedulePostOperator(BaseOperator):
         except (PublerConfigurationError, PublerValidationError) as err:
             raise AirflowFailException(f"Nothing was sent to Publer. {err}") from None
 
-    def _resume(self, context: Context, fingerprint: str, workspace: str) -> str | None:
-        """Reconnect to the job an earlier try submitted, when Airflow kept it (3.3+)."""
-        store = context.get("task_state_store")
-        record = store.get(STATE_STORE_KEY) if store is not None else None
-        if not isinstance(record, dict) or record.get("fingerprint") != fingerprint:
-            return None
-        job_id = str(record.get("job_id") or "")
+    # -- one request, exactly once ----------------------------------------------------------------
+
+    def _submit_batch(
+        self, batch: list[dict[str, Any]], workspace: str, ledger: SubmissionLedger, same_request: bool
+    ) -> str:
+        """Send one request unless an earlier try did; return its job id (or ``reconciled:<ids>``)."""
+        from airflow_provider_publer.ledger import fingerprint
+
+        key = fingerprint(batch, self.state, workspace, self.publish_now)
+        record = ledger.record(key)
+        if record is not None and record.job_id and self._still_good(record.job_id, workspace):
+            return record.job_id
+        if record is not None or (ledger.sent_before and not same_request):
+            # The outcome of an earlier send is unknown (or the posts changed since one was made).
+            return self._send_missing(batch, workspace, ledger, key, record)
+        checked = self._checked_posts(batch) if ledger.sent_before else batch
+        return self._send_recorded(checked, workspace, ledger, key, self._lookalikes(checked, workspace))
+
+    def _still_good(self, job_id: str, workspace: str) -> bool:
+        """Reconnect to the job an earlier try submitted, if it is running or succeeded."""
         if job_id.startswith(RECONCILED_PREFIX):
-            return job_id
+            return True
         try:
             result = self._call(lambda: self.hook.get_job_status(job_id, workspace))
         except AirflowFailException as err:
             self.log.warning("Job %s of an earlier try cannot be read (%s); reconciling instead", job_id, err)
-            return None
+            return False
         if result.is_running or result.is_success:
             self.log.info(
                 "Reconnecting to job %s submitted by an earlier try (status %s)", job_id, result.status
             )
-            return job_id
+            return True
         self.log.warning(
             "Job %s of an earlier try ended %s; reconciling before resubmitting", job_id, result.status
         )
-        return None
+        return False
 
-    def _remember(self, context: Context, fingerprint: str, job_id: str) -> None:
-        store = context.get("task_state_store")
-        if store is not None:
-            store.set(STATE_STORE_KEY, {"fingerprint": fingerprint, "job_id": job_id})
+    def _send_missing(
+        self,
+        batch: list[dict[str, Any]],
+        workspace: str,
+        ledger: SubmissionLedger,
+        key: str,
+        record: BatchRecord | None,
+    ) -> str:
+        """An earlier try may have sent this request: send only what Publer does not hold."""
+        if not self.reconcile:
+            self.log.warning(
+                "An earlier try may have sent these posts; reconcile=False, so all are sent again"
+            )
+            return self._send_recorded(self._checked_posts(batch), workspace, ledger, key, [])
+        since = record.since_time if record is not None else ledger.earliest_since() or _now()
+        preexisting = record.preexisting if record is not None else None
+        self.log.info("An earlier try of this task may have sent these posts: checking Publer's posts")
+        found = self._reconcile(batch, since, workspace, preexisting)
+        if found.complete:
+            return self._reconciled(found, ledger, key, record)
+        to_send = self._checked_posts(found.remaining_posts)
+        return self._send_recorded(to_send, workspace, ledger, key, preexisting or [])
 
-    def _submit(self, context: Context, posts: list[dict[str, Any]], workspace: str) -> str:
-        since = _first_attempt_start(context)
-        to_send = posts
-        if self.reconcile and _try_number(context) > 1:
-            self.log.info("Try %d: checking Publer for posts an earlier try created", _try_number(context))
-            found = self._reconcile(posts, since, workspace)
-            if found.complete:
-                return self._reconciled(found)
-            to_send = self._checked_posts(found.remaining_posts)
+    def _send_recorded(
+        self,
+        posts: list[dict[str, Any]],
+        workspace: str,
+        ledger: SubmissionLedger,
+        key: str,
+        preexisting: list[str],
+    ) -> str:
+        """Write intent, send once, write the job id. A lost answer is reconciled, never resent."""
+        created = ledger.record(key) is None
+        record = ledger.mark_sending(key, _now(), preexisting)
         try:
-            return self._call(lambda: self._send(to_send, workspace))
+            job_id = self._send(posts, workspace)
         except PublerOutcomeUnknownError as err:
             self.log.warning("%s", err)
             if not self.reconcile:
                 raise AirflowException(
                     f"{err} Reconciliation is off; check Publer before retrying."
                 ) from None
-            return self._await_posts(to_send, since, workspace)
+            return self._await_posts(posts, workspace, ledger, key, record)
+        except PublerError as err:
+            # Publer provably did not act: refused (4xx, 429) or never reached. Anything else
+            # (a crash, a task timeout) leaves the intent in the ledger for the next try.
+            if created:
+                ledger.forget(key)
+            raise _airflow_error(err) from None
+        self._record_sent(ledger, key, job_id)
+        return job_id
+
+    def _record_sent(self, ledger: SubmissionLedger, key: str, job_id: str) -> None:
+        ledger.mark_sent(key, job_id)
 
     def _send(self, posts: list[dict[str, Any]], workspace: str) -> str:
         self.log.info(
             "Submitting %d post(s) for %d account(s) to Publer (state=%s%s)",
             len(posts),
-            sum(len(p.get("accounts") or []) for p in posts),
+            _count(posts),
             self.state,
             ", publish now" if self.publish_now else "",
         )
@@ -220,26 +286,64 @@ class PublerSchedulePostOperator(BaseOperator):
             return self.hook.publish_posts(posts, workspace_id=workspace, state=self.state)
         return self.hook.schedule_posts(posts, state=self.state, workspace_id=workspace)
 
-    def _reconcile(self, posts: list[dict[str, Any]], since: datetime, workspace: str) -> Reconciliation:
+    def _lookalikes(self, posts: list[dict[str, Any]], workspace: str) -> list[str]:
+        """Posts that look like undated ones before the first send: never taken for ours later."""
+        if not self.reconcile or self.publish_now:
+            return []
+        from airflow_provider_publer.reconcile import lookalikes
+
+        return list(
+            self._call(
+                lambda: lookalikes(self.hook, posts, state=self.state, since=_now(), workspace_id=workspace)
+            )
+        )
+
+    def _reconcile(
+        self, posts: list[dict[str, Any]], since: datetime, workspace: str, preexisting: list[str] | None
+    ) -> Reconciliation:
         from airflow_provider_publer.reconcile import reconcile
 
-        found = self._call(lambda: reconcile(self.hook, posts, since=since, workspace_id=workspace))
+        found = self._call(
+            lambda: reconcile(
+                self.hook,
+                posts,
+                since=since,
+                state=self.state,
+                publish_now=self.publish_now,
+                preexisting=preexisting,
+                workspace_id=workspace,
+            )
+        )
         self.log.info("Publer already holds %d of %d intended post(s)", len(found.found), _count(posts))
+        if found.ambiguous:
+            lines = "\n".join(a.describe() for a in found.ambiguous)
+            raise AirflowFailException(
+                "An earlier try of this task may have sent these posts, and Publer lists look-alikes that "
+                f"cannot be told apart from them:\n{lines}\nNothing was sent. Check these posts in Publer: "
+                "delete the ones this task made and clear the task, or set reconcile=False to send all again."
+            )
         return found
 
-    def _await_posts(self, posts: list[dict[str, Any]], since: datetime, workspace: str) -> str:
+    def _await_posts(
+        self,
+        posts: list[dict[str, Any]],
+        workspace: str,
+        ledger: SubmissionLedger,
+        key: str,
+        record: BatchRecord,
+    ) -> str:
         """After a lost answer, wait for Publer's job to surface the posts instead of resending."""
         deadline = time.monotonic() + self.reconcile_timeout
         while True:
             try:
-                found = self._reconcile(posts, since, workspace)
+                found = self._reconcile(posts, record.since_time, workspace, record.preexisting)
             except AirflowFailException:
                 raise
             except AirflowException as err:
                 self.log.warning("Reconciliation attempt failed: %s", err)
             else:
                 if found.complete:
-                    return self._reconciled(found)
+                    return self._reconciled(found, ledger, key, record)
             if time.monotonic() >= deadline:
                 raise AirflowException(
                     "Publer's answer to the submission was lost and its posts did not all appear within "
@@ -248,85 +352,110 @@ class PublerSchedulePostOperator(BaseOperator):
                 )
             time.sleep(self.reconcile_poll_interval)
 
-    def _reconciled(self, found: Reconciliation) -> str:
+    def _reconciled(
+        self, found: Reconciliation, ledger: SubmissionLedger, key: str, record: BatchRecord | None
+    ) -> str:
         ids = found.found_post_ids
         self.log.info(
             "Every intended post already exists on Publer (%s); nothing is resubmitted", ", ".join(ids)
         )
-        return RECONCILED_PREFIX + ",".join(ids)
+        ref = RECONCILED_PREFIX + ",".join(ids)
+        if record is None:
+            ledger.mark_sending(key, _now())
+        self._record_sent(ledger, key, ref)
+        return ref
 
     def _call(self, func: Any) -> Any:
         """Run a hook call, turning Publer errors into Airflow's retry / no-retry exceptions."""
         try:
             return func()
-        except (PublerTransientError, PublerRateLimitError, PublerServerError) as err:
-            raise AirflowException(str(err)) from None
         except PublerOutcomeUnknownError:
             raise
-        except PublerAPIError as err:
-            raise AirflowFailException(str(err)) from None
         except PublerError as err:
-            raise AirflowFailException(str(err)) from None
+            raise _airflow_error(err) from None
 
     # -- waiting (optional) ----------------------------------------------------------------------
 
-    def _wait(self, context: Context, job_id: str, workspace: str, posts: list[dict[str, Any]]) -> Any:
+    def _wait(self, context: Context, refs: list[str], workspace: str, posts: list[dict[str, Any]]) -> Any:
+        from airflow_provider_publer.job_outcomes import (
+            check_job,
+            combined_outcome,
+            failure_message,
+            is_reconciled,
+            reconciled_result,
+        )
         from airflow_provider_publer.responses import PublerJobResult
-        from airflow_provider_publer.sensors.publer import check_job, failure_message, reconciled_outcome
 
-        if job_id.startswith(RECONCILED_PREFIX):
-            outcome = PublerJobResult.from_dict(reconciled_outcome(job_id))
-            return self._finish(context, outcome, posts, workspace)
+        done: dict[str, PublerJobResult] = {ref: reconciled_result(ref) for ref in refs if is_reconciled(ref)}
         deadline = time.monotonic() + self.wait_timeout
         while True:
-            result = check_job(self.hook, job_id, workspace, self.log)
-            if result is not None and result.is_finished:
-                if not result.is_success:
-                    raise AirflowFailException(failure_message(result))
-                return self._finish(context, result, posts, workspace)
+            for ref in [r for r in refs if r not in done]:
+                result = check_job(self.hook, ref, workspace, self.log)
+                if result is not None and result.is_finished:
+                    done[ref] = result
+            if len(done) == len(refs):
+                outcome = combined_outcome([done[r] for r in refs])
+                if not outcome["succeeded"]:
+                    raise AirflowFailException(failure_message(PublerJobResult.from_dict(outcome)))
+                return self._finish(context, outcome, posts, workspace)
             if self.deferrable:
-                self._defer(job_id, workspace)
+                self._defer([r for r in refs if r not in done], workspace, done)
             if time.monotonic() >= deadline:
-                raise AirflowException(f"Publer job {job_id} did not finish within {self.wait_timeout:.0f}s.")
+                pending = ", ".join(r for r in refs if r not in done)
+                raise AirflowException(
+                    f"Publer job(s) {pending} did not finish within {self.wait_timeout:.0f}s."
+                )
             time.sleep(self.poll_interval)
 
-    def _defer(self, job_id: str, workspace: str) -> None:
+    def _defer(self, pending: list[str], workspace: str, done: dict[str, PublerJobResult]) -> None:
         from airflow_provider_publer.triggers.publer import PublerJobTrigger
 
         self.defer(
             trigger=PublerJobTrigger(
-                job_id=job_id,
+                job_ids=pending,
                 publer_conn_id=self.publer_conn_id,
                 workspace_id=workspace,
                 poll_interval=self.poll_interval,
                 end_time=time.time() + self.wait_timeout,
+                first_check_delay=self.poll_interval,
             ),
             method_name="execute_complete",
+            kwargs={"finished": [r.to_dict() for r in done.values()]},
             timeout=timedelta(seconds=self.wait_timeout + 60),
         )
 
-    def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> Any:
+    def execute_complete(
+        self,
+        context: Context,
+        event: dict[str, Any] | None = None,
+        finished: list[dict[str, Any]] | None = None,
+    ) -> Any:
         """Resume after the trigger; only an explicit success event succeeds."""
+        from airflow_provider_publer.job_outcomes import combined_outcome, judge_event
         from airflow_provider_publer.responses import PublerJobResult
-        from airflow_provider_publer.sensors.publer import judge_event
 
         result = judge_event(event)
-        posts = self._checked_posts_or_empty()
-        return self._finish(context, PublerJobResult.from_dict(result), posts, self._workspace())
+        jobs = [*(finished or []), *(result.get("jobs") or [result])]
+        outcome = combined_outcome([PublerJobResult.from_dict(j) for j in jobs])
+        return self._finish(context, outcome, self._checked_posts_or_empty(), self._workspace())
 
     def _checked_posts_or_empty(self) -> list[dict[str, Any]]:
         try:
-            return validate_posts(self.posts, state=self.state, publish_now=self.publish_now, now=_EPOCH)
+            return validate_posts(
+                self.posts, state=self.state, publish_now=self.publish_now, now=_EPOCH, max_posts=None
+            )
         except PublerValidationError:
             return []
 
     def _finish(
-        self, context: Context, result: PublerJobResult, posts: list[dict[str, Any]], workspace: str
+        self, context: Context, outcome: dict[str, Any], posts: list[dict[str, Any]], workspace: str
     ) -> dict[str, Any]:
         """Verify the posts exist and push the published post's link when Publer has one."""
-        outcome = result.to_dict()
         if posts and self.reconcile:
-            found = self._reconcile(posts, _first_attempt_start(context), workspace)
+            from airflow_provider_publer.ledger import SubmissionLedger
+
+            since = SubmissionLedger.for_task(context).earliest_since() or _now() - timedelta(hours=1)
+            found = self._reconcile(posts, since, workspace, None if self.publish_now else [])
             outcome["post_ids"] = found.found_post_ids
             outcome["missing"] = len(found.missing)
             links = [p.get("post_link") for p in found.found.values() if p.get("post_link")]
@@ -334,36 +463,30 @@ class PublerSchedulePostOperator(BaseOperator):
                 context["ti"].xcom_push(key=XCOM_POST_LINK, value=str(links[0]))
             if found.missing:
                 raise AirflowFailException(
-                    f"Publer reported job {result.job_id} complete, but {len(found.missing)} post(s) are not "
-                    "listed on Publer. Check that media sits inside networks.<network>.media."
+                    f"Publer reported job {outcome['job_id']} complete, but {len(found.missing)} post(s) are "
+                    "not listed on Publer. Check that media sits inside networks.<network>.media."
                 )
         return outcome
 
 
-def _fingerprint(posts: list[dict[str, Any]], state: str, workspace: str, publish_now: bool) -> str:
-    data = json.dumps([posts, state, workspace, publish_now], sort_keys=True, default=str)
-    return hashlib.sha256(data.encode()).hexdigest()
+def _airflow_error(err: PublerError) -> AirflowException:
+    """Trouble that may pass (network, 5xx, 429) lets Airflow retry; anything else fails for good."""
+    if isinstance(err, (PublerTransientError, PublerRateLimitError, PublerServerError)):
+        return AirflowException(str(err))
+    return AirflowFailException(str(err))
 
 
-def _link_job(job_id: str) -> str | None:
-    return None if job_id.startswith(RECONCILED_PREFIX) else job_id
-
-
-def _try_number(context: Context) -> int:
-    return int(getattr(context["ti"], "try_number", 1) or 1)
-
-
-def _first_attempt_start(context: Context) -> datetime:
-    """When this run began: posts created since then may be ours."""
-    dag_run = context.get("dag_run")
-    start = getattr(dag_run, "start_date", None) or getattr(context["ti"], "start_date", None)
-    if isinstance(start, datetime):
-        return start if start.tzinfo else start.replace(tzinfo=timezone.utc)
-    return datetime.now(timezone.utc)
+def _batches(posts: list[dict[str, Any]], size: int) -> list[list[dict[str, Any]]]:
+    """Requests of at most ``size`` posts, each post whole, in the order given."""
+    return [posts[i : i + size] for i in range(0, len(posts), size)]
 
 
 def _count(posts: list[dict[str, Any]]) -> int:
     return sum(len(p.get("accounts") or []) for p in posts)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)

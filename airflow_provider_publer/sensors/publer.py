@@ -4,8 +4,10 @@ It succeeds only on an explicit ``complete``/``completed`` status with no
 per-account failures, fails (without retries) listing every failed account and
 Publer's reason, keeps waiting on ``working`` and on statuses it does not know,
 and treats transient trouble (network, 5xx, 429) as "not yet" so a blip never
-fails a run. The hook does the HTTP; in deferrable mode the trigger does the
-waiting.
+fails a run. The job is checked in the workspace it was submitted in (the
+submitting operator records it). The hook does the HTTP; the decisions shared with
+the operator and the trigger live in :mod:`airflow_provider_publer.job_outcomes`;
+in deferrable mode the trigger does the waiting.
 """
 
 from __future__ import annotations
@@ -18,26 +20,23 @@ from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseSensorOperator, PokeReturnValue
 
-from airflow_provider_publer.compat import (
-    AirflowException,
-    AirflowFailException,
-    AirflowSensorTimeout,
-    AirflowSkipException,
-)
-from airflow_provider_publer.constants import DEFAULT_CONN_ID, RECONCILED_PREFIX, default_deferrable
-from airflow_provider_publer.exceptions import (
-    PublerAPIError,
-    PublerError,
-    PublerRateLimitError,
-    PublerServerError,
-    PublerTransientError,
+from airflow_provider_publer.compat import AirflowFailException, AirflowSensorTimeout, AirflowSkipException
+from airflow_provider_publer.constants import DEFAULT_CONN_ID, default_deferrable
+from airflow_provider_publer.exceptions import PublerError
+from airflow_provider_publer.job_outcomes import (
+    check_job,
+    combined_outcome,
+    failure_message,
+    is_reconciled,
+    job_refs,
+    judge_event,
+    reconciled_result,
+    submitted_workspace,
 )
 from airflow_provider_publer.links.publer import XCOM_POSTS_URL, PublerJobPostsLink
-from airflow_provider_publer.responses import PublerJobResult, is_collision_failure
+from airflow_provider_publer.responses import PublerJobResult
 
 if TYPE_CHECKING:
-    import logging
-
     from airflow.sdk import Context
 
     from airflow_provider_publer.hooks.publer import PublerHook
@@ -50,8 +49,9 @@ class PublerJobSensor(BaseSensorOperator):
     Its XCom result is the normalised job outcome: ``{job_id, status, succeeded, failures, payload}``.
 
     :param job_id: the job id returned by ``PublerSchedulePostOperator`` (templated), e.g.
-        ``schedule.output``.
-    :param workspace_id: workspace of the job; defaults to the connection's (templated).
+        ``schedule.output``; a list of job ids (an operator that sent several requests) waits for all.
+    :param workspace_id: workspace of the job (templated). By default the workspace the job was
+        submitted in, as ``PublerSchedulePostOperator`` recorded it, else the connection's default.
     :param publer_conn_id: Airflow connection of type ``publer`` (templated).
     :param deferrable: hand the wait to the triggerer; defaults to ``[operators] default_deferrable``.
     """
@@ -84,19 +84,29 @@ class PublerJobSensor(BaseSensorOperator):
         return PublerHook(publer_conn_id=self.publer_conn_id, workspace_id=self.workspace_id)
 
     def poke(self, context: Context) -> PokeReturnValue | bool:
-        job_id = self._job_id()
-        if job_id.startswith(RECONCILED_PREFIX):
-            return PokeReturnValue(is_done=True, xcom_value=reconciled_outcome(job_id))
-        self._push_link(context, job_id)
-        result = check_job(self.hook, job_id, self.workspace_id, self.log)
-        if result is None or not result.is_finished:
-            return False
-        if not result.is_success:
-            raise AirflowFailException(failure_message(result))
-        self.log.info("Publer job %s is %s with no failures", job_id, result.status)
-        return PokeReturnValue(is_done=True, xcom_value=result.to_dict())
+        refs = self._job_refs()
+        jobs = [ref for ref in refs if not is_reconciled(ref)]
+        self._push_link(context, jobs)
+        workspace = self._workspace(context, jobs[0]) if jobs else None
+        results = []
+        for ref in refs:
+            if is_reconciled(ref):
+                results.append(reconciled_result(ref))
+                continue
+            result = check_job(self.hook, ref, workspace, self.log)
+            if result is None or not result.is_finished:
+                return False
+            results.append(result)
+        outcome = combined_outcome(results)
+        if not outcome["succeeded"]:
+            raise AirflowFailException(failure_message(PublerJobResult.from_dict(outcome)))
+        self.log.info("Publer job(s) %s finished with no failures", outcome["job_id"])
+        return PokeReturnValue(is_done=True, xcom_value=outcome)
 
     def execute(self, context: Context) -> Any:
+        started = self._started_at(context)
+        # A poke's retries stay within the time the sensor has left.
+        self.hook.deadline = started + float(self.timeout)
         if not self.deferrable:
             return super().execute(context)
         outcome = self._soft_failing(lambda: self.poke(context))
@@ -104,17 +114,32 @@ class PublerJobSensor(BaseSensorOperator):
             return outcome.xcom_value
         from airflow_provider_publer.triggers.publer import PublerJobTrigger
 
+        jobs = [ref for ref in self._job_refs() if not is_reconciled(ref)]
         self.defer(
             trigger=PublerJobTrigger(
-                job_id=self._job_id(),
+                job_ids=jobs,
                 publer_conn_id=self.publer_conn_id,
-                workspace_id=self.workspace_id,
+                workspace_id=self._workspace(context, jobs[0]),
                 poll_interval=float(self.poke_interval),
-                end_time=time.time() + float(self.timeout),
+                end_time=started + float(self.timeout),
+                first_check_delay=float(self.poke_interval),
             ),
             method_name="execute_complete",
-            timeout=timedelta(seconds=float(self.timeout) + 60),
+            timeout=timedelta(seconds=max(1.0, started + float(self.timeout) - time.time()) + 60),
         )
+
+    def _started_at(self, context: Context) -> float:
+        """When this wait began (UNIX time): the first reschedule's start in reschedule mode."""
+        if self.reschedule:
+            first = context["ti"].get_first_reschedule_date(context)
+            if first is not None:
+                return float(first.timestamp())
+        return time.time()
+
+    def _workspace(self, context: Context, job_id: str) -> str | None:
+        if self.workspace_id:
+            return str(self.workspace_id)
+        return submitted_workspace(context, job_id, self.upstream_task_ids)
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> Any:
         """Resume after the trigger: only an explicit success event succeeds."""
@@ -129,86 +154,12 @@ class PublerJobSensor(BaseSensorOperator):
                 raise AirflowSkipException(f"Skipping (soft_fail): {err}") from err
             raise
 
-    def _job_id(self) -> str:
-        job_id = str(self.job_id or "").strip()
-        if not job_id or job_id == "None":
-            raise AirflowFailException(
-                "PublerJobSensor got no job_id. Pass the schedule task's output "
-                "(job_id=schedule.output) or a Publer job id string."
-            )
-        return job_id
+    def _job_refs(self) -> list[str]:
+        return job_refs(self.job_id)
 
-    def _push_link(self, context: Context, job_id: str) -> None:
+    def _push_link(self, context: Context, jobs: list[str]) -> None:
         try:
-            context["ti"].xcom_push(key=XCOM_POSTS_URL, value=self.hook.web_app_url(job_id))
+            url = self.hook.web_app_url(jobs[0] if len(jobs) == 1 else None)
         except PublerError as err:
             raise AirflowFailException(str(err)) from None
-
-
-def check_job(
-    hook: PublerHook, job_id: str, workspace_id: str | None, log: logging.Logger | Any
-) -> PublerJobResult | None:
-    """One status check. ``None`` means "could not tell this time" (transient trouble: keep waiting).
-
-    Errors that waiting cannot fix (bad key, no access, unknown job) fail the task without retries.
-    """
-    try:
-        result = hook.get_job_status(job_id, workspace_id)
-    except (PublerTransientError, PublerRateLimitError, PublerServerError) as err:
-        log.warning("Could not check Publer job %s this time, will check again: %s", job_id, err)
-        return None
-    except PublerAPIError as err:
-        raise AirflowFailException(f"Cannot check Publer job {job_id}: {err}") from None
-    except PublerError as err:
-        raise AirflowFailException(str(err)) from None
-    if not result.is_known_status:
-        log.warning("Publer job %s has status %r, which is not a final one; waiting", job_id, result.status)
-    else:
-        log.info("Publer job %s: %s", job_id, result.status)
-    return result
-
-
-def failure_message(result: PublerJobResult) -> str:
-    """The message a failed job fails its task with: every account, network and Publer's reason."""
-    if result.failures:
-        lines = result.failure_summary()
-        hint = ""
-        if any(is_collision_failure(f) for f in result.failures):
-            hint = (
-                "\nPubler needs a one-minute gap between posts on one account; if this task was retried, "
-                "the post may already exist: check the account's posts before resubmitting."
-            )
-        return (
-            f"Publer job {result.job_id} finished '{result.status}' with {len(result.failures)} failed "
-            f"account(s):\n{lines}{hint}"
-        )
-    return f"Publer job {result.job_id} finished '{result.status}' without details from Publer."
-
-
-def reconciled_outcome(job_id: str) -> dict[str, Any]:
-    """The outcome of a submission the operator verified on Publer instead of (re)submitting."""
-    post_ids = [p for p in job_id[len(RECONCILED_PREFIX) :].split(",") if p]
-    return {
-        "job_id": job_id,
-        "status": "reconciled",
-        "succeeded": True,
-        "failures": [],
-        "payload": {"post_ids": post_ids},
-    }
-
-
-def judge_event(event: dict[str, Any] | None) -> dict[str, Any]:
-    """Accept only an explicit success event from :class:`PublerJobTrigger`; everything else fails."""
-    if not isinstance(event, dict):
-        raise AirflowException(f"Publer trigger sent no usable event: {event!r}")
-    status = event.get("status")
-    if status == "success" and isinstance(event.get("result"), dict):
-        return event["result"]
-    if status == "failed" and isinstance(event.get("result"), dict):
-        raise AirflowFailException(failure_message(PublerJobResult.from_dict(event["result"])))
-    message = str(event.get("message") or f"Publer trigger ended with {status!r}")
-    if status == "timeout":
-        raise AirflowSensorTimeout(message)
-    if status == "error":
-        raise AirflowFailException(message)
-    raise AirflowException(message)
+        context["ti"].xcom_push(key=XCOM_POSTS_URL, value=url)

@@ -1,10 +1,11 @@
 """The trigger that waits for a Publer job in the triggerer.
 
-It only waits: each check is the hook's async ``aget_job_status`` (httpx, parsed by
-the same normalisation as the sync path). Between checks it sleeps; transient
-trouble (network, 5xx, 429) backs off instead of failing; the deadline is
-wall-clock time, because the triggerer that resumes the wait may be another
-host. It yields exactly one event, with JSON-compatible content only.
+It only waits: each check is the hook's async ``aget_job_status`` (httpx, the same retry
+policy and response normalisation as the sync path, with the trigger's deadline as the
+retries' deadline). Between checks it sleeps ``poll_interval``; a check that could not tell
+(network, 5xx, 429 after the hook's own retries) is simply followed by the next one. The
+deadline is wall-clock time, because the triggerer that resumes the wait may be another host.
+It yields exactly one event, with JSON-compatible content only.
 """
 
 from __future__ import annotations
@@ -17,59 +18,67 @@ from typing import Any
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from airflow_provider_publer.constants import DEFAULT_CONN_ID
-from airflow_provider_publer.exceptions import (
-    PublerError,
-    PublerRateLimitError,
-    PublerServerError,
-    PublerTransientError,
-)
+from airflow_provider_publer.exceptions import PublerError, PublerRateLimitError
 from airflow_provider_publer.hooks.publer import PublerHook
-from airflow_provider_publer.responses import backoff_delay
+from airflow_provider_publer.job_outcomes import TRANSIENT_ERRORS, combined_outcome
+from airflow_provider_publer.responses import PublerJobResult
 
 
 class PublerJobTrigger(BaseTrigger):
-    """Poll ``GET /job_status/{id}`` until the job finishes or ``end_time`` passes.
+    """Poll ``GET /job_status/{id}`` until the jobs finish or ``end_time`` passes.
 
-    Events: ``{"status": "success", "result": {...}}``, ``{"status": "failed", "result": {...}}``,
+    Each poll checks each unfinished job once (one request per job per ``poll_interval``).
+    Events: ``{"status": "success", "result": {...}}``, ``{"status": "failed", "result": {...}}``
+    (for several jobs the result combines them: ``job_ids``, every failure, ``jobs``),
     ``{"status": "timeout", "message": ...}`` or ``{"status": "error", "message": ...}``.
 
-    :param job_id: Publer job id.
-    :param publer_conn_id: Airflow connection of type ``publer``.
-    :param workspace_id: workspace of the job; defaults to the connection's.
-    :param poll_interval: seconds between two checks.
+    :param job_id: Publer job id (or use ``job_ids``).
     :param end_time: UNIX time after which the trigger gives up.
+    :param publer_conn_id: Airflow connection of type ``publer``.
+    :param workspace_id: workspace the job was submitted in; defaults to the connection's.
+    :param poll_interval: seconds between two checks.
+    :param first_check_delay: seconds before the first check (the deferring task has just checked).
+    :param job_ids: several Publer job ids, waited for together.
     """
 
     def __init__(
         self,
-        job_id: str,
-        end_time: float,
+        job_id: str | None = None,
+        end_time: float = 0.0,
         publer_conn_id: str = DEFAULT_CONN_ID,
         workspace_id: str | None = None,
         poll_interval: float = 30.0,
+        first_check_delay: float = 0.0,
+        job_ids: list[str] | None = None,
     ) -> None:
         super().__init__()
-        self.job_id = job_id
+        self.job_ids = [str(j) for j in (job_ids or ([job_id] if job_id else []))]
+        if not self.job_ids or not end_time:
+            raise ValueError("PublerJobTrigger needs job_id (or job_ids) and end_time")
+        self.job_id = ", ".join(self.job_ids)
         self.end_time = end_time
         self.publer_conn_id = publer_conn_id
         self.workspace_id = workspace_id
         self.poll_interval = poll_interval
+        self.first_check_delay = first_check_delay
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         return (
             f"{type(self).__module__}.{type(self).__qualname__}",
             {
-                "job_id": self.job_id,
+                "job_ids": self.job_ids,
                 "end_time": self.end_time,
                 "publer_conn_id": self.publer_conn_id,
                 "workspace_id": self.workspace_id,
                 "poll_interval": self.poll_interval,
+                "first_check_delay": self.first_check_delay,
             },
         )
 
     def _hook(self) -> PublerHook:
-        # Retries inside one check stay short: the trigger's own loop is the long wait.
-        return PublerHook(publer_conn_id=self.publer_conn_id, workspace_id=self.workspace_id, max_retries=0)
+        return PublerHook(
+            publer_conn_id=self.publer_conn_id, workspace_id=self.workspace_id, deadline=self.end_time
+        )
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         hook = self._hook()
@@ -79,36 +88,45 @@ class PublerJobTrigger(BaseTrigger):
             await hook.aclose()
 
     async def _wait(self, hook: PublerHook) -> TriggerEvent:
-        failures_in_a_row = 0
+        self.log.info(
+            "Waiting for Publer job(s) %s in workspace %s, a check every %.0fs",
+            self.job_id,
+            self.workspace_id or "(the connection's default)",
+            self.poll_interval,
+        )
+        done: dict[str, PublerJobResult] = {}
+        delay = min(self.first_check_delay, max(0.0, self.end_time - time.time()))
         while True:
+            if delay > 0:
+                await asyncio.sleep(delay)
             delay = self.poll_interval
-            try:
-                result = await hook.aget_job_status(self.job_id, self.workspace_id)
-            except PublerRateLimitError as err:
-                failures_in_a_row += 1
-                delay = max(delay, err.retry_after or backoff_delay(failures_in_a_row, self.poll_interval))
-                self.log.warning("Publer rate limit while checking job %s; waiting %.0fs", self.job_id, delay)
-            except (PublerTransientError, PublerServerError) as err:
-                failures_in_a_row += 1
-                delay = max(delay, backoff_delay(failures_in_a_row, self.poll_interval, cap=300.0))
-                self.log.warning(
-                    "Could not check Publer job %s (%s); retrying in %.0fs", self.job_id, err, delay
-                )
-            except PublerError as err:
-                return TriggerEvent({"status": "error", "message": str(err), "job_id": self.job_id})
-            else:
-                failures_in_a_row = 0
+            for job_id in [j for j in self.job_ids if j not in done]:
+                try:
+                    result = await hook.aget_job_status(job_id, self.workspace_id)
+                except TRANSIENT_ERRORS as err:
+                    if isinstance(err, PublerRateLimitError) and err.retry_after:
+                        delay = max(delay, err.retry_after)
+                    self.log.warning("Could not check Publer job %s this time (%s)", job_id, err)
+                    break  # the next poll comes after ``delay``; the budget is shared
+                except PublerError as err:
+                    return TriggerEvent({"status": "error", "message": str(err), "job_id": self.job_id})
                 if result.is_finished:
-                    status = "success" if result.is_success else "failed"
-                    return TriggerEvent({"status": status, "result": result.to_dict(), "job_id": self.job_id})
-                self.log.info("Publer job %s is %s", self.job_id, result.status)
+                    self.log.info("Publer job %s is %s", job_id, result.status)
+                    done[job_id] = result
+                else:
+                    self.log.info("Publer job %s is %s", job_id, result.status)
+            if len(done) == len(self.job_ids):
+                outcome = combined_outcome([done[j] for j in self.job_ids])
+                status = "success" if outcome["succeeded"] else "failed"
+                return TriggerEvent({"status": status, "result": outcome, "job_id": self.job_id})
             remaining = self.end_time - time.time()
             if remaining <= 0:
+                pending = ", ".join(j for j in self.job_ids if j not in done)
                 return TriggerEvent(
                     {
                         "status": "timeout",
                         "job_id": self.job_id,
-                        "message": f"Publer job {self.job_id} did not finish before the sensor's timeout.",
+                        "message": f"Publer job {pending} did not finish before the sensor's timeout.",
                     }
                 )
-            await asyncio.sleep(min(delay, remaining))
+            delay = min(delay, remaining)

@@ -110,3 +110,22 @@ def test_failed_accounts_fail_the_sensor_and_soft_fail_skips_in_deferrable_mode(
 def test_reschedule_is_the_default_mode():
     assert PublerJobSensor(task_id="wait", job_id="abc").mode == "reschedule"
     assert PublerJobSensor(task_id="wait", job_id="abc", mode="poke").mode == "poke"
+
+
+def test_a_pokes_retries_stay_within_the_sensors_timeout(tmp_path):
+    """Regression: with Publer answering 5xx, one poke retried inside the hook for up to 31 s, so
+    ``timeout=10`` ended after 31 s. The waits the hook plans now end before the sensor's deadline."""
+    faults = FaultConfig(rate_5xx=1.0, paths=(JOB_STATUS,), methods=("GET",))
+    with SandboxServer(SandboxConfig(job_latency=1.0, faults=faults)) as server:
+        result, state, events = _run(tmp_path, "publer_sensor_timeout_budget", server)
+
+    assert not result.succeeded
+    assert _outcomes(events)["wait"] == ["failed"]
+    assert "AirflowSensorTimeout" in (events[-1]["error"] or "")
+    pokes = result.output.split("Rescheduling task, marking task as UP_FOR_RESCHEDULE")
+    planned = [
+        [float(w) for w in re.findall(r"Retrying in ([0-9.]+)s after attempt", poke)] for poke in pokes
+    ]
+    assert any(planned), "the hook retried the 5xx answers"
+    assert all(sum(waits) <= 6 for waits in planned), planned
+    assert state["requests"]["by_route"][f"GET {JOB_STATUS}/{state['jobs'][0]['id']}"] >= 2

@@ -10,7 +10,6 @@ import asyncio
 import importlib
 import json
 import time
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -22,7 +21,6 @@ from airflow_provider_publer.sandbox import (
     SandboxConfig,
     SandboxServer,
 )
-from airflow_provider_publer.triggers import publer as trigger_module
 from airflow_provider_publer.triggers.publer import PublerJobTrigger
 from tests.integration.conftest import sandbox_env, seeded_faults
 from tests.integration.dags.support import WHEN, scheduled_posts
@@ -121,8 +119,9 @@ async def test_timeout_event_honours_the_wall_clock_end_time(connect):
 
 @pytest.mark.asyncio
 async def test_backs_off_under_server_errors_and_rate_limits_and_still_succeeds(connect, monkeypatch):
-    """Two 5xx then a 429 on the first checks: the waits double from the poll interval, the 429
-    waits for the rate-limit reset, and a good answer brings the interval back."""
+    """Two 5xx then a 429 on the first checks: the hook's retry policy (shared with the sync hook)
+    backs off exponentially with jitter, the 429 waits for the reset it announced, and once a check
+    answers the trigger is back to its poll interval."""
     faults = seeded_faults(
         FaultConfig(rate_5xx=0.3, rate_429=0.2, paths=(JOB_STATUS,), methods=("GET",)),
         ["5xx", "5xx", "429", None],
@@ -130,13 +129,16 @@ async def test_backs_off_under_server_errors_and_rate_limits_and_still_succeeds(
         f"{JOB_STATUS}/job",
     )
     slept: list[float] = []
+    real_sleep = asyncio.sleep
+    loop = asyncio.get_running_loop()
 
-    async def sleep(delay: float) -> None:  # records the trigger's waits, then really waits
-        slept.append(delay)
-        await asyncio.sleep(delay)
+    async def sleep(delay: float, *args: Any) -> None:  # records this loop's waits, then really waits
+        if asyncio.get_running_loop() is loop:  # not the sandbox server's own loop
+            slept.append(delay)
+        await real_sleep(delay, *args)
 
-    monkeypatch.setattr(trigger_module, "asyncio", SimpleNamespace(sleep=sleep))
-    with SandboxServer(SandboxConfig(job_latency=4.0, faults=faults)) as server:
+    monkeypatch.setattr(asyncio, "sleep", sleep)
+    with SandboxServer(SandboxConfig(job_latency=10.0, faults=faults)) as server:
         job_id = connect(server, scheduled_posts("trigger backoff"))
         [event] = await _events(PublerJobTrigger(job_id=job_id, end_time=time.time() + 60, poll_interval=0.1))
         state = server.state_snapshot()
@@ -145,9 +147,10 @@ async def test_backs_off_under_server_errors_and_rate_limits_and_still_succeeds(
     assert event["result"]["succeeded"] is True
     assert state["faults"]["5xx"] >= 2
     assert state["faults"]["429"] >= 1
-    assert slept[:2] == [0.2, 0.4]
-    assert 0.8 <= slept[2] <= 2.5  # max(backoff 0.8 s, the reset the 429 announced)
-    assert slept[3] == 0.1
+    assert 1.0 <= slept[0] <= 2.0  # backoff 1 s + jitter
+    assert 2.0 <= slept[1] <= 3.0  # doubled
+    assert 0.0 <= slept[2] <= 3.0  # the reset the 429 announced (1-2 s: a whole second) + jitter
+    assert 0.1 in slept[3:]  # a check answered: back to the poll interval
 
 
 def test_serialize_round_trips():

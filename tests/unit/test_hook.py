@@ -1,20 +1,30 @@
-"""Unit tests of PublerHook against mocked HTTP (respx): auth, retries, duplicates safety, every shape."""
+"""Unit tests of PublerHook against mocked HTTP: requests-mock for the sync session, respx for the
+async httpx client. Auth, every connection form, retries (tenacity), pacing, duplicates safety,
+paging, the Test button and the key never leaving in error text."""
 
 from __future__ import annotations
 
 import json
+import time
 
 import httpx
 import pytest
+import requests
+import requests_mock as rm
 import respx
 
+from airflow_provider_publer import retries
 from airflow_provider_publer.exceptions import (
+    PublerAPIError,
     PublerAuthenticationError,
     PublerConfigurationError,
+    PublerConnectError,
+    PublerNotFoundError,
     PublerOutcomeUnknownError,
     PublerPermissionError,
     PublerRateLimitError,
     PublerServerError,
+    PublerTimeoutError,
     PublerTransientError,
     PublerValidationError,
 )
@@ -26,7 +36,7 @@ ACCOUNT = "63c675b54e299e9cf2b667ea"
 POSTS = [
     {
         "networks": {"facebook": {"type": "status", "text": "Hello"}},
-        "accounts": [{"id": ACCOUNT, "scheduled_at": "2099-09-06T14:16:00+02:00"}],
+        "accounts": [{"id": ACCOUNT, "scheduled_at": "2029-09-06T14:16:00+02:00"}],
     }
 ]
 
@@ -34,6 +44,7 @@ POSTS = [
 @pytest.fixture(autouse=True)
 def publer_conn(monkeypatch):
     monkeypatch.setenv("AIRFLOW_CONN_PUBLER_DEFAULT", publer_conn_json())
+    retries._BUDGETS.clear()
 
 
 @pytest.fixture
@@ -50,37 +61,38 @@ def hook(sleeps):
 
 @pytest.fixture
 def api():
-    with respx.mock(base_url=BASE, assert_all_called=False) as router:
-        yield router
+    with rm.Mocker() as mocker:
+        yield mocker
+
+
+def url(path: str) -> str:
+    return f"{BASE}/{path}"
 
 
 class TestConnection:
+    def test_get_conn_is_one_reused_requests_session(self, hook):
+        session = hook.get_conn()
+        assert isinstance(session, requests.Session)
+        assert hook.get_conn() is session
+
     def test_headers_carry_bearer_api_key_and_workspace(self, hook, api):
-        route = api.get("/accounts").respond(json=[{"id": ACCOUNT}])
+        api.get(url("accounts"), json=[{"id": ACCOUNT}])
         assert hook.list_accounts() == [{"id": ACCOUNT}]
-        request = route.calls.last.request
+        request = api.last_request
         assert request.headers["Authorization"] == f"Bearer-API {TEST_API_KEY}"
         assert request.headers["Publer-Workspace-Id"] == TEST_WORKSPACE
 
     def test_workspaces_and_me_need_no_workspace_header(self, hook, api):
-        route = api.get("/workspaces").respond(json=[{"id": "w", "name": "W"}])
-        api.get("/users/me").respond(json={"id": "u", "name": "me"})
+        api.get(url("workspaces"), json=[{"id": "w", "name": "W"}])
+        api.get(url("users/me"), json={"id": "u", "name": "me"})
         assert hook.list_workspaces() == [{"id": "w", "name": "W"}]
+        assert "Publer-Workspace-Id" not in api.request_history[0].headers
         assert hook.get_current_user()["name"] == "me"
-        assert "Publer-Workspace-Id" not in route.calls.last.request.headers
 
     def test_argument_workspace_overrides_connection(self, hook, api):
-        route = api.get("/accounts").respond(json={"accounts": []})
+        api.get(url("accounts"), json={"accounts": []})
         hook.list_accounts(workspace_id="60a2e45f9b3c8d002a4b7c32")
-        assert route.calls.last.request.headers["Publer-Workspace-Id"] == "60a2e45f9b3c8d002a4b7c32"
-
-    def test_host_points_at_another_compatible_server(self, monkeypatch):
-        monkeypatch.setenv(
-            "AIRFLOW_CONN_PUBLER_DEFAULT", publer_conn_json(host="http://127.0.0.1:9999/api/v1/")
-        )
-        with respx.mock(base_url="http://127.0.0.1:9999/api/v1") as router:
-            router.get("/workspaces").respond(json=[])
-            assert PublerHook().list_workspaces() == []
+        assert api.last_request.headers["Publer-Workspace-Id"] == "60a2e45f9b3c8d002a4b7c32"
 
     def test_missing_api_key_is_a_clear_error(self, monkeypatch):
         monkeypatch.setenv("AIRFLOW_CONN_PUBLER_DEFAULT", publer_conn_json(api_key=None))
@@ -88,11 +100,11 @@ class TestConnection:
             PublerHook().list_workspaces()
 
     @pytest.mark.parametrize("host", ["http://publer.example.com/api/v1", "http://10.0.0.5/api/v1"])
-    def test_plain_http_to_a_remote_host_is_refused(self, monkeypatch, host):
+    def test_plain_http_to_a_remote_host_is_refused(self, monkeypatch, api, host):
         monkeypatch.setenv("AIRFLOW_CONN_PUBLER_DEFAULT", publer_conn_json(host=host))
-        with respx.mock() as router, pytest.raises(PublerConfigurationError, match="plain http"):
+        with pytest.raises(PublerConfigurationError, match="plain http"):
             PublerHook().list_workspaces()
-        assert not router.calls
+        assert not api.called
 
     @pytest.mark.parametrize(
         "host", ["http://localhost:8000/api/v1", "http://[::1]:8000/api/v1", "http://127.0.0.2/x"]
@@ -101,137 +113,472 @@ class TestConnection:
         monkeypatch.setenv("AIRFLOW_CONN_PUBLER_DEFAULT", publer_conn_json(host=host))
         assert PublerHook().settings.base_url == host.rstrip("/")
 
-    def test_missing_workspace_names_the_fix(self, monkeypatch):
+    def test_missing_workspace_names_the_fix(self, monkeypatch, api):
         monkeypatch.setenv("AIRFLOW_CONN_PUBLER_DEFAULT", publer_conn_json(workspace_id=None))
-        with respx.mock() as router, pytest.raises(PublerConfigurationError, match="workspace_id"):
+        with pytest.raises(PublerConfigurationError, match="workspace_id"):
             PublerHook().list_accounts()
-        assert not router.calls
+        assert not api.called
 
     def test_key_never_in_repr(self, hook):
         assert TEST_API_KEY not in repr(hook)
         assert TEST_API_KEY not in repr(hook.settings)
+        assert TEST_API_KEY not in repr(hook.get_conn().auth)
+
+
+# -- every form a connection is written in (UI fields, JSON, URI, secrets backends) -------------
+
+SANDBOX_LIKE = "http://127.0.0.1:8765/api/v1"
+
+
+@pytest.mark.parametrize(
+    ("conn", "expected"),
+    [
+        pytest.param({"conn_type": "publer", "password": "k"}, BASE, id="json-no-host"),
+        pytest.param({"conn_type": "publer", "password": "k", "host": BASE}, BASE, id="json-full-url"),
+        pytest.param(
+            {"conn_type": "publer", "password": "k", "host": "app.publer.com"}, BASE, id="ui-host-only"
+        ),
+        pytest.param(
+            {"conn_type": "publer", "password": "k", "host": "app.publer.com/api/v1/"},
+            BASE,
+            id="ui-no-scheme",
+        ),
+        pytest.param(
+            {"conn_type": "publer", "password": "k", "host": "127.0.0.1", "port": 8765, "schema": "api/v1"},
+            "https://127.0.0.1:8765/api/v1",
+            id="json-split-fields",
+        ),
+        pytest.param(
+            {
+                "conn_type": "publer",
+                "password": "k",
+                "host": "http://127.0.0.1",
+                "port": 8765,
+                "schema": "api/v1",
+            },
+            SANDBOX_LIKE,
+            id="json-scheme-in-host-port-and-path-apart",
+        ),
+        pytest.param(
+            {"conn_type": "publer", "password": "k", "host": SANDBOX_LIKE, "port": 0},
+            SANDBOX_LIKE,
+            id="ui-sends-port-0",
+        ),
+        pytest.param("publer://:k@app.publer.com/api/v1?workspace_id=WS", BASE, id="uri-with-path"),
+        pytest.param("publer://:k@app.publer.com", BASE, id="uri-host-only"),
+        pytest.param("publer://:k@app.publer.com:443/api/v1", BASE, id="uri-default-port"),
+        pytest.param(
+            {
+                "conn_type": "publer",
+                "password": "k",
+                "host": "app.publer.com",
+                "port": 443,
+                "schema": "api/v1",
+            },
+            BASE,
+            id="ui-port-443-as-the-form-suggests",
+        ),
+        pytest.param("publer://:k@", BASE, id="uri-no-host"),
+        pytest.param(
+            "publer://:k@127.0.0.1:8765/api/v1", "https://127.0.0.1:8765/api/v1", id="uri-with-port-and-path"
+        ),
+        pytest.param("publer://:k@http%3A%2F%2F127.0.0.1:8765/api/v1", SANDBOX_LIKE, id="uri-http-loopback"),
+    ],
+)
+def test_every_connection_form_gives_the_same_base_url(monkeypatch, conn, expected):
+    value = conn if isinstance(conn, str) else json.dumps(conn)
+    monkeypatch.setenv("AIRFLOW_CONN_PUBLER_DEFAULT", value)
+    assert PublerHook().settings.base_url == expected
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"host": "http://127.0.0.1:8765/api/v1"},
+        {"host": "127.0.0.1", "port": 8765, "schema": "api/v1"},
+        {"host": "app.publer.com/api/v1"},
+        {"host": ""},
+    ],
+)
+def test_uri_round_trip_keeps_the_base_url(monkeypatch, fields):
+    """Secrets backends and the UI's Test button store connections as URIs (Connection.get_uri)."""
+    from airflow.models.connection import Connection
+
+    original = Connection(conn_id="publer_default", conn_type="publer", password="k/ey+1@x", **fields)
+    monkeypatch.setenv("AIRFLOW_CONN_PUBLER_DEFAULT", original.get_uri())
+    via_uri = PublerHook().settings
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_PUBLER_DEFAULT", json.dumps({"conn_type": "publer", "password": "k/ey+1@x", **fields})
+    )
+    via_json = PublerHook().settings
+    assert via_uri.base_url == via_json.base_url
+    assert via_uri.api_key == via_json.api_key == "k/ey+1@x"
+
+
+def test_uri_encoded_key_is_sent_decoded(monkeypatch, api):
+    monkeypatch.setenv("AIRFLOW_CONN_PUBLER_DEFAULT", "publer://:abc%2Fdef%2Bg%40h@app.publer.com/api/v1")
+    api.get(url("workspaces"), json=[])
+    PublerHook().list_workspaces()
+    assert api.last_request.headers["Authorization"] == "Bearer-API abc/def+g@h"
+
+
+def test_uri_path_and_port_reach_the_server(monkeypatch, api):
+    """Regression: a URI's path and port were dropped (calls went to https://app.publer.com/workspaces)."""
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_PUBLER_DEFAULT", "publer://:k@app.publer.com:8443/api/v1?workspace_id=WS"
+    )
+    api.get("https://app.publer.com:8443/api/v1/accounts", json=[])
+    assert PublerHook().list_accounts() == []
+    assert api.last_request.headers["Publer-Workspace-Id"] == "WS"
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        (
+            {"host": "https://app.publer.com:8080/api/v1", "port": 8443},
+            "says port 8080 but the Port field says 8443",
+        ),
+        ({"host": "https://app.publer.com/api/v1", "schema": "api/v2"}, "give the path once"),
+        ({"host": "https://app.publer.com/api/v1?x=1"}, "query"),
+        ({"host": "ftp://app.publer.com"}, "not an http"),
+        ({"host": "app.publer.com", "port": 70000}, "not a TCP port"),
+    ],
+)
+def test_contradicting_connection_fields_are_refused(monkeypatch, api, fields, message):
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_PUBLER_DEFAULT", json.dumps({"conn_type": "publer", "password": "k", **fields})
+    )
+    with pytest.raises(PublerConfigurationError, match=message):
+        PublerHook().list_workspaces()
+    assert not api.called
+
+
+# -- the API key: refused when malformed, scrubbed from every message -------------------------
+
+
+@pytest.mark.parametrize(
+    "key", ["abc\ndef-123456", "abc def-123456", "abc\tdef-123456", "abc\x00def", "clé-123456"]
+)
+def test_a_key_with_whitespace_or_control_characters_is_refused_without_echoing_it(monkeypatch, api, key):
+    monkeypatch.setenv("AIRFLOW_CONN_PUBLER_DEFAULT", publer_conn_json(api_key=key))
+    with pytest.raises(PublerConfigurationError, match="whitespace, a line break") as info:
+        PublerHook().list_workspaces()
+    assert not api.called
+    for part in key.split():
+        assert part not in str(info.value)
+    assert repr(key)[1:-1] not in str(info.value)
+
+
+def test_surrounding_whitespace_of_a_pasted_key_is_dropped(monkeypatch, api):
+    monkeypatch.setenv("AIRFLOW_CONN_PUBLER_DEFAULT", publer_conn_json(api_key=f"  {TEST_API_KEY}\n"))
+    api.get(url("workspaces"), json=[])
+    PublerHook().list_workspaces()
+    assert api.last_request.headers["Authorization"] == f"Bearer-API {TEST_API_KEY}"
+
+
+ECHO_KEYS = [TEST_API_KEY, "key-with/slash+plus", 'key"with\\quote']
+
+
+@pytest.mark.parametrize("key", ECHO_KEYS)
+@pytest.mark.parametrize("status", [401, 403, 500])
+def test_an_error_body_echoing_the_key_never_reaches_the_message(monkeypatch, api, key, status):
+    monkeypatch.setenv("AIRFLOW_CONN_PUBLER_DEFAULT", publer_conn_json(api_key=key))
+    from urllib.parse import quote
+
+    echoed = [
+        f"Rejected credentials 'Bearer-API {key}'",
+        f"escaped {json.dumps(key)} url {quote(key, safe='')} repr {key!r}",
+    ]
+    api.get(url("accounts"), status_code=status, json={"errors": echoed})
+    api.get(url("workspaces"), status_code=status, text=f"<html>Bearer-API {key}</html>")
+    hook = PublerHook(sleep=lambda s: None, max_retries=0)
+    with pytest.raises(PublerAPIError) as info:
+        hook.list_accounts()
+    ok, message = hook.test_connection()
+    assert not ok
+    from airflow_provider_publer.connection import secret_forms
+
+    for text in (str(info.value), repr(info.value), message, *getattr(info.value, "messages", [])):
+        for form in secret_forms(key):
+            assert form not in text
+    assert "Rejected credentials 'Bearer-API ***'" in str(info.value)
+
+
+def test_transport_error_text_is_scrubbed(monkeypatch, api):
+    api.get(url("accounts"), exc=requests.ConnectionError(f"proxy said Bearer-API {TEST_API_KEY}"))
+    with pytest.raises(PublerTransientError) as info:
+        PublerHook(sleep=lambda s: None, max_retries=0).list_accounts()
+    assert TEST_API_KEY not in str(info.value)
+
+
+# -- proxies: plain http to loopback never goes through one -----------------------------------
+
+
+def test_plain_http_to_loopback_ignores_http_proxy_in_the_environment(monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", "http://proxy.invalid:3128")
+    monkeypatch.setenv("http_proxy", "http://proxy.invalid:3128")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_PUBLER_DEFAULT",
+        json.dumps(
+            {
+                "conn_type": "publer",
+                "password": "k-123456",
+                "host": SANDBOX_LIKE,
+                "extra": {"proxies": {"http": "http://proxy.invalid:3128"}},
+            }
+        ),
+    )
+    session = PublerHook().get_conn()
+    assert session.trust_env is False
+    assert session.proxies == {}
+    settings = session.merge_environment_settings(f"{SANDBOX_LIKE}/workspaces", {}, None, None, None)
+    assert not settings["proxies"]
+
+
+def test_https_uses_the_proxies_and_ca_bundle_of_the_connection(monkeypatch):
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_PUBLER_DEFAULT",
+        json.dumps(
+            {
+                "conn_type": "publer",
+                "password": "k-123456",
+                "extra": {
+                    "proxies": {"https": "http://user:pw-secret@proxy.example.com:3128"},
+                    "verify": "/etc/ca.pem",
+                },
+            }
+        ),
+    )
+    hook = PublerHook()
+    session = hook.get_conn()
+    assert session.proxies == {"https": "http://user:pw-secret@proxy.example.com:3128"}
+    assert session.verify == "/etc/ca.pem"
+    assert session.trust_env is True
+    assert "pw-secret" not in repr(hook.settings)
+    assert hook.settings.scrub("via pw-secret") == "via ***"
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [({"verify": "maybe"}, None), ({"proxies": ["x"]}, "proxies"), ({"trust_env": "perhaps"}, "trust_env")],
+)
+def test_bad_tls_and_proxy_settings_are_clear_errors(monkeypatch, extra, message):
+    monkeypatch.setenv(
+        "AIRFLOW_CONN_PUBLER_DEFAULT", json.dumps({"conn_type": "publer", "password": "k", "extra": extra})
+    )
+    if message is None:  # a string that is not a boolean is a CA bundle path
+        assert PublerHook().settings.verify == "maybe"
+        return
+    with pytest.raises(PublerConfigurationError, match=message):
+        PublerHook().settings  # noqa: B018
+
+
+# -- submitting: never twice ------------------------------------------------------------------
 
 
 class TestSubmit:
     def test_schedule_posts_sends_the_documented_bulk_body(self, hook, api):
-        route = api.post("/posts/schedule").respond(json={"job_id": "68176fa0f0eb419444bee686"})
+        api.post(url("posts/schedule"), json={"job_id": "68176fa0f0eb419444bee686"})
         assert hook.schedule_posts(POSTS) == "68176fa0f0eb419444bee686"
-        body = json.loads(route.calls.last.request.content)
-        assert body == {"bulk": {"state": "scheduled", "posts": POSTS}}
+        assert api.last_request.json() == {"bulk": {"state": "scheduled", "posts": POSTS}}
 
     def test_envelope_202_answer(self, hook, api):
-        api.post("/posts/schedule").respond(
-            202, json={"success": True, "data": {"job_id": "6810dec617eae6d55d7a5e5b"}}
+        api.post(
+            url("posts/schedule"), status_code=202, json={"success": True, "data": {"job_id": "6810dec6"}}
         )
-        assert hook.schedule_posts(POSTS, state="draft") == "6810dec617eae6d55d7a5e5b"
+        assert hook.schedule_posts(POSTS, state="draft") == "6810dec6"
 
     def test_publish_posts_uses_publish_endpoint(self, hook, api):
-        route = api.post("/posts/schedule/publish").respond(json={"job_id": "j"})
+        api.post(url("posts/schedule/publish"), json={"job_id": "j"})
         now_post = [{"networks": POSTS[0]["networks"], "accounts": [{"id": ACCOUNT}]}]
         assert hook.publish_posts(now_post) == "j"
-        assert json.loads(route.calls.last.request.content)["bulk"]["state"] == "scheduled"
-
-    def test_publish_posts_passes_the_publish_state(self, hook, api):
-        route = api.post("/posts/schedule/publish").respond(json={"job_id": "j"})
-        now_post = [{"networks": POSTS[0]["networks"], "accounts": [{"id": ACCOUNT}]}]
+        assert api.last_request.json()["bulk"]["state"] == "scheduled"
         assert hook.publish_posts(now_post, state="publish") == "j"
-        assert json.loads(route.calls.last.request.content)["bulk"]["state"] == "publish"
+        assert api.last_request.json()["bulk"]["state"] == "publish"
 
     def test_invalid_posts_send_nothing(self, hook, api):
-        route = api.post("/posts/schedule").respond(json={"job_id": "j"})
         with pytest.raises(PublerValidationError):
             hook.schedule_posts([{"networks": {}, "accounts": []}])
-        assert not route.called
+        assert not api.called
 
     @pytest.mark.parametrize("status", [500, 502, 503, 504])
     def test_5xx_on_post_is_never_repeated(self, hook, api, status):
-        route = api.post("/posts/schedule").respond(status, json={"errors": ["boom"]})
+        api.post(url("posts/schedule"), status_code=status, json={"errors": ["boom"]})
         with pytest.raises(PublerOutcomeUnknownError, match="not repeated"):
             hook.schedule_posts(POSTS)
-        assert route.call_count == 1
+        assert api.call_count == 1
 
     @pytest.mark.parametrize(
-        "exc", [httpx.ReadTimeout("t"), httpx.RemoteProtocolError("dropped"), httpx.ReadError("r")]
+        "exc",
+        [
+            requests.ReadTimeout("t"),
+            requests.ConnectionError("('Connection aborted.', RemoteDisconnected('closed'))"),
+            requests.exceptions.ChunkedEncodingError("cut"),
+        ],
     )
     def test_lost_answer_on_post_is_never_repeated(self, hook, api, exc):
-        route = api.post("/posts/schedule").mock(side_effect=exc)
+        api.post(url("posts/schedule"), exc=exc)
         with pytest.raises(PublerOutcomeUnknownError):
             hook.schedule_posts(POSTS)
-        assert route.call_count == 1
+        assert api.call_count == 1
 
     def test_connect_error_on_post_is_retried_because_nothing_was_sent(self, hook, api, sleeps):
-        route = api.post("/posts/schedule").mock(
-            side_effect=[httpx.ConnectError("refused"), httpx.Response(200, json={"job_id": "j"})]
+        api.post(
+            url("posts/schedule"),
+            [{"exc": requests.ConnectTimeout("refused")}, {"json": {"job_id": "j"}}],
         )
         assert hook.schedule_posts(POSTS) == "j"
-        assert route.call_count == 2
-        assert sleeps == [1.0]
+        assert api.call_count == 2
+        assert len(sleeps) == 1
+        assert 1.0 <= sleeps[0] <= 2.0  # backoff 1 s plus jitter
+
+    def test_a_refused_connection_is_a_connect_error_not_an_unknown_outcome(self, hook, sleeps):
+        hook = PublerHook(sleep=sleeps.append, max_retries=1)
+        hook.settings  # noqa: B018
+        hook.__dict__["settings"] = type(hook.settings)(
+            api_key="k-123456", base_url="http://127.0.0.1:9/api/v1", workspace_id=TEST_WORKSPACE
+        )
+        with pytest.raises(PublerConnectError, match="gave up after 2 attempts"):
+            hook.schedule_posts(POSTS)
 
     def test_429_on_post_waits_for_the_reset_and_retries(self, hook, api, sleeps, monkeypatch):
         monkeypatch.setattr("airflow_provider_publer.hooks.publer.time.time", lambda: 1_714_558_480.0)
-        limited = httpx.Response(
-            429,
-            json={"error": "Rate limit exceeded. Retry later."},
-            headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1714558492"},
-        )
-        route = api.post("/posts/schedule").mock(
-            side_effect=[limited, httpx.Response(200, json={"job_id": "j"})]
-        )
+        limited = {
+            "status_code": 429,
+            "json": {"error": "Rate limit exceeded. Retry later."},
+            "headers": {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1714558492"},
+        }
+        api.post(url("posts/schedule"), [limited, {"json": {"job_id": "j"}}])
+        monkeypatch.setattr(retries.RateBudget, "wait", lambda self, now=None: 0.0)
         assert hook.schedule_posts(POSTS) == "j"
-        assert route.call_count == 2
-        assert sleeps == [12.0]
+        assert api.call_count == 2
+        assert 12.0 <= sleeps[-1] <= 13.0
 
     def test_400_is_raised_with_publers_messages(self, hook, api):
-        api.post("/posts/schedule").respond(400, json={"errors": ["Invalid post data"]})
+        api.post(url("posts/schedule"), status_code=400, json={"errors": ["Invalid post data"]})
         with pytest.raises(Exception, match="HTTP 400 on POST posts/schedule: Invalid post data"):
             hook.schedule_posts(POSTS)
 
 
 class TestReadRetries:
     def test_5xx_then_success(self, hook, api, sleeps):
-        route = api.get("/accounts").mock(
-            side_effect=[
-                httpx.Response(503),
-                httpx.Response(502, text="bad gateway"),
-                httpx.Response(200, json=[]),
-            ]
+        api.get(
+            url("accounts"), [{"status_code": 503}, {"status_code": 502, "text": "bad gateway"}, {"json": []}]
         )
         assert hook.list_accounts() == []
-        assert route.call_count == 3
-        assert sleeps == [1.0, 2.0]
+        assert api.call_count == 3
+        assert len(sleeps) == 2
+        assert 1.0 <= sleeps[0] <= 2.0
+        assert 2.0 <= sleeps[1] <= 3.0
 
     def test_gives_up_with_typed_error(self, hook, api, sleeps):
-        api.get("/accounts").respond(500, json={"errors": ["down"]})
+        api.get(url("accounts"), status_code=500, json={"errors": ["down"]})
         with pytest.raises(PublerServerError, match="down") as info:
             hook.list_accounts()
         assert info.value.status_code == 500
         assert len(sleeps) == 3
 
     def test_network_errors_give_transient_error(self, hook, api):
-        api.get("/accounts").mock(side_effect=httpx.ReadTimeout("slow"))
-        with pytest.raises(PublerTransientError, match="gave up after 4 attempts"):
+        api.get(url("accounts"), exc=requests.ReadTimeout("slow"))
+        with pytest.raises(PublerTimeoutError, match="gave up after 4 attempts"):
             hook.list_accounts()
 
-    def test_429_longer_than_allowed_wait_is_raised(self, api, monkeypatch):
+    def test_429_longer_than_allowed_wait_is_raised(self, api):
         hook = PublerHook(max_retry_wait=5, sleep=lambda s: None)
-        api.get("/accounts").respond(
-            429, json={"error": "Rate limit exceeded. Retry later."}, headers={"Retry-After": "60"}
+        api.get(
+            url("accounts"),
+            status_code=429,
+            json={"error": "Rate limit exceeded. Retry later."},
+            headers={"Retry-After": "60"},
         )
         with pytest.raises(PublerRateLimitError, match="Retry in 60s") as info:
             hook.list_accounts()
         assert info.value.retry_after == 60
+        assert api.call_count == 1
+
+    def test_429s_do_not_use_up_the_retries_for_other_trouble(self, hook, api, sleeps):
+        limited = {
+            "status_code": 429,
+            "json": {"error": "Rate limit exceeded. Retry later."},
+            "headers": {"Retry-After": "1"},
+        }
+        api.get(url("accounts"), [limited] * 5 + [{"status_code": 503}] * 3 + [{"json": []}])
+        assert hook.list_accounts() == []
+        assert api.call_count == 9
 
     def test_401_is_not_retried_and_says_what_to_do(self, hook, api, sleeps):
-        route = api.get("/accounts").respond(401, json={"errors": ["Invalid API key"]})
+        api.get(url("accounts"), status_code=401, json={"errors": ["Invalid API key"]})
         with pytest.raises(PublerAuthenticationError, match=r"Invalid API key.*API Keys") as info:
             hook.list_accounts()
-        assert route.call_count == 1
+        assert api.call_count == 1
         assert TEST_API_KEY not in str(info.value)
 
     def test_403_is_permission_error(self, hook, api):
-        api.get("/accounts").respond(403, json={"errors": ["Missing Publer-Workspace-Id header"]})
+        api.get(url("accounts"), status_code=403, json={"errors": ["Missing Publer-Workspace-Id header"]})
         with pytest.raises(PublerPermissionError, match="workspace"):
             hook.list_accounts()
+
+    def test_no_retry_wait_starts_past_the_deadline(self, api, sleeps):
+        """A sensor's poke keeps its retries within the time the sensor has left."""
+        hook = PublerHook(sleep=sleeps.append, deadline=time.time() + 0.5)
+        api.get(url("job_status/j1"), status_code=502)
+        with pytest.raises(PublerServerError):
+            hook.get_job_status("j1")
+        assert api.call_count == 1
+        assert sleeps == []
+
+    def test_the_request_timeout_shrinks_to_the_deadline(self, api):
+        hook = PublerHook(timeout=30, deadline=time.time() + 5)
+        api.get(url("workspaces"), json=[])
+        hook.list_workspaces()
+        connect, read = api.last_request.timeout
+        assert connect <= 5.0
+        assert read <= 5.0
+
+
+class TestPacing:
+    def test_budget_spreads_the_last_requests_until_the_reset(self):
+        budget = retries.RateBudget()
+        now = 1_714_558_400.0
+
+        def observe(remaining: int) -> None:
+            headers = {"X-RateLimit-Limit": "100", "X-RateLimit-Remaining": str(remaining)}
+            budget.observe({**headers, "X-RateLimit-Reset": str(int(now) + 60)}, now=now)
+
+        observe(80)
+        assert budget.wait(now=now) == 0.0
+        observe(9)
+        assert budget.wait(now=now) == pytest.approx(6.0)
+        observe(0)
+        assert budget.wait(now=now + 10) == pytest.approx(50.0)
+        assert budget.wait(now=now + 61) == 0.0
+
+    def test_hook_waits_before_the_budget_runs_out_instead_of_meeting_a_429(self, hook, api, sleeps):
+        reset = str(int(time.time()) + 60)
+        api.get(url("accounts"), json=[], headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset})
+        hook.list_accounts()
+        assert sleeps == []
+        hook.list_accounts()
+        assert len(sleeps) == 1
+        assert 55 <= sleeps[0] <= 61
+        assert api.call_count == 2
+
+    def test_pacing_never_waits_past_the_deadline(self, api, sleeps):
+        reset = str(int(time.time()) + 100)
+        api.get(
+            url("job_status/j1"),
+            json={"status": "working"},
+            headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset},
+        )
+        PublerHook(sleep=sleeps.append).get_job_status("j1")
+        hook = PublerHook(sleep=sleeps.append, deadline=time.time() + 10)
+        with pytest.raises(PublerRateLimitError, match="budget"):
+            hook.get_job_status("j1")
+        assert api.call_count == 1
+        assert sleeps == []
 
 
 class TestJobStatus:
@@ -247,25 +594,42 @@ class TestJobStatus:
         ],
     )
     def test_success_in_every_envelope(self, hook, api, body):
-        api.get("/job_status/j1").respond(json=body)
+        api.get(url("job_status/j1"), json=body)
         result = hook.get_job_status("j1")
         assert result.is_success
         assert result.job_id == "j1"
 
-    def test_bad_job_id_sends_nothing(self, hook, api):
-        with pytest.raises(PublerConfigurationError, match="job_id"):
-            hook.get_job_status("None")
-        assert not api.calls
+    @pytest.mark.parametrize("job_id", ["None", "", " ", "a/b", "68176fa0f0eb419444bee686 "])
+    def test_bad_job_id_sends_nothing(self, hook, api, job_id):
+        with pytest.raises(PublerValidationError, match="job_id"):
+            hook.get_job_status(job_id)
+        assert not api.called
 
-    async def _aget(self, hook):
+    def test_unknown_job_names_the_workspace_asked(self, hook, api):
+        api.get(url("job_status/j1"), status_code=404, json={"errors": ["Job not found"]})
+        with pytest.raises(
+            PublerNotFoundError, match=rf"Job not found.*job j1 is not known in workspace {TEST_WORKSPACE}"
+        ):
+            hook.get_job_status("j1")
+        with pytest.raises(PublerNotFoundError, match="in workspace 60a2e45f9b3c8d002a4b7c32"):
+            hook.get_job_status("j1", "60a2e45f9b3c8d002a4b7c32")
+
+
+class TestAsync:
+    @pytest.fixture
+    def aapi(self):
+        with respx.mock(base_url=BASE, assert_all_called=False) as router:
+            yield router
+
+    async def _aget(self, hook, job_id="j2", workspace=None):
         try:
-            return await hook.aget_job_status("j2")
+            return await hook.aget_job_status(job_id, workspace)
         finally:
             await hook.aclose()
 
     @pytest.mark.asyncio
-    async def test_async_variant_uses_the_same_normalisation(self, api):
-        api.get("/job_status/j2").respond(
+    async def test_async_variant_uses_the_same_normalisation(self, aapi):
+        aapi.get("/job_status/j2").respond(
             json={
                 "success": True,
                 "data": {
@@ -274,17 +638,18 @@ class TestJobStatus:
                 },
             }
         )
-        result = await self._aget(PublerHook(sleep=lambda s: None))
+        result = await self._aget(PublerHook())
         assert result.status == "completed"
         assert result.failures == [{"message": "x", "account_id": "a"}]
+        assert aapi.calls.last.request.headers["Authorization"] == f"Bearer-API {TEST_API_KEY}"
 
     @pytest.mark.asyncio
-    async def test_async_retries_5xx(self, api, monkeypatch):
+    async def test_async_retries_5xx_with_the_same_policy(self, aapi, monkeypatch):
         async def no_sleep(_):
             return None
 
         monkeypatch.setattr("asyncio.sleep", no_sleep)
-        route = api.get("/job_status/j2").mock(
+        route = aapi.get("/job_status/j2").mock(
             side_effect=[httpx.Response(503), httpx.Response(200, json={"status": "working"})]
         )
         result = await self._aget(PublerHook())
@@ -292,54 +657,108 @@ class TestJobStatus:
         assert route.call_count == 2
 
     @pytest.mark.asyncio
-    async def test_async_without_any_workspace_sends_nothing(self, api, monkeypatch):
+    async def test_async_error_text_is_scrubbed_and_names_the_workspace(self, aapi):
+        aapi.get("/job_status/j2").respond(404, json={"errors": [f"No job for Bearer-API {TEST_API_KEY}"]})
+        with pytest.raises(PublerNotFoundError) as info:
+            await self._aget(PublerHook(), workspace="60a2e45f9b3c8d002a4b7c32")
+        assert TEST_API_KEY not in str(info.value)
+        assert "workspace 60a2e45f9b3c8d002a4b7c32" in str(info.value)
+
+    @pytest.mark.asyncio
+    async def test_async_without_any_workspace_sends_nothing(self, aapi, monkeypatch):
         monkeypatch.setenv("AIRFLOW_CONN_PUBLER_DEFAULT", publer_conn_json(workspace_id=None))
-        route = api.get("/job_status/j2").respond(json={"status": "working"})
+        route = aapi.get("/job_status/j2").respond(json={"status": "working"})
         with pytest.raises(PublerConfigurationError, match="No Publer workspace given"):
             await self._aget(PublerHook())
         assert not route.called
 
+    @pytest.mark.asyncio
+    async def test_async_plain_http_to_loopback_ignores_proxy_env(self, monkeypatch):
+        monkeypatch.setenv("HTTP_PROXY", "http://proxy.invalid:3128")
+        monkeypatch.setenv("AIRFLOW_CONN_PUBLER_DEFAULT", publer_conn_json(host=SANDBOX_LIKE))
+        hook = PublerHook()
+        client = hook._get_async_client(await hook.asettings())
+        try:
+            assert client._trust_env is False
+            assert not client._mounts
+        finally:
+            await hook.aclose()
 
-class TestPosts:
-    def test_list_posts_follows_every_page_with_filters(self, hook, api):
-        pages = [
-            {"posts": [{"id": "p1"}], "total": 2, "page": 0, "per_page": 1, "total_pages": 2},
-            {"posts": [{"id": "p2"}], "total": 2, "page": 1, "per_page": 1, "total_pages": 2},
-        ]
-        route = api.get("/posts").mock(side_effect=[httpx.Response(200, json=p) for p in pages])
-        posts = hook.list_posts(
-            state=["scheduled", "published"],
-            account_ids=[ACCOUNT],
-            from_="2025-01-01",
-            to="2025-02-01",
-            query="hi",
-        )
-        assert [p["id"] for p in posts] == ["p1", "p2"]
-        params = route.calls[1].request.url.params
-        assert params.get_list("state[]") == ["scheduled", "published"]
-        assert params.get_list("account_ids[]") == [ACCOUNT]
-        assert (params["from"], params["to"], params["query"], params["page"]) == (
-            "2025-01-01",
-            "2025-02-01",
-            "hi",
-            "1",
-        )
 
-    def test_a_server_that_ignores_page_does_not_loop(self, hook, api):
-        same = {"posts": [{"id": "p1"}, {"id": "p2"}]}
-        route = api.get("/posts").respond(json=same)
-        assert [p["id"] for p in hook.list_posts()] == ["p1", "p2"]
-        assert route.call_count == 2
+# -- paging never trusts the echoed page number -------------------------------------------------
 
-    def test_single_state_is_sent_as_state(self, hook, api):
-        route = api.get("/posts").respond(json={"posts": [], "total": 0})
-        assert hook.list_posts(state="scheduled") == []
-        assert route.calls.last.request.url.params["state"] == "scheduled"
 
-    def test_delete_posts(self, hook, api):
-        route = api.delete("/posts").respond(json={"deleted_ids": ["p1"]})
-        assert hook.delete_posts(["p1", "p2"]) == ["p1"]
-        assert route.calls.last.request.url.params.get_list("post_ids[]") == ["p1", "p2"]
+def _pages(items: list[dict], per_page: int, style: str) -> list[dict]:
+    chunks = [items[i : i + per_page] for i in range(0, len(items), per_page)]
+    pages = []
+    for number, chunk in enumerate(chunks):
+        page = {"posts": chunk}
+        if style == "zero":
+            page |= {"page": number, "total": len(items), "per_page": per_page, "total_pages": len(chunks)}
+        elif style == "one":
+            page |= {
+                "page": number + 1,
+                "total": len(items),
+                "per_page": per_page,
+                "total_pages": len(chunks),
+            }
+        pages.append(page)
+    return pages
+
+
+FORTY_FIVE = [{"id": f"p{i:02d}", "text": f"post {i}"} for i in range(45)]
+
+
+@pytest.mark.parametrize("style", ["zero", "one", "none"])
+@pytest.mark.parametrize("past_end", ["empty", "last"])
+def test_list_posts_finds_every_post_whatever_page_publer_echoes(hook, api, style, past_end):
+    pages = _pages(FORTY_FIVE, 20, style)
+
+    def answer(request, context):
+        number = int(request.qs["page"][0])
+        if number < len(pages):
+            return pages[number]
+        return pages[-1] if past_end == "last" else {"posts": []}
+
+    api.get(url("posts"), json=answer)
+    posts = hook.list_posts(account_ids=[ACCOUNT])
+    assert [p["id"] for p in posts] == [p["id"] for p in FORTY_FIVE]
+    requested = [int(r.qs["page"][0]) for r in api.request_history]
+    assert requested[:3] == [0, 1, 2]
+    assert len(requested) <= 4
+
+
+def test_list_posts_sends_the_filters(hook, api):
+    api.get(url("posts"), json={"posts": [{"id": "p1"}], "total": 1})
+    hook.list_posts(
+        state=["scheduled", "published"],
+        account_ids=[ACCOUNT],
+        from_="2025-01-01",
+        to="2025-02-01",
+        query="hi",
+    )
+    qs = api.last_request.qs
+    assert qs["state[]"] == ["scheduled", "published"]
+    assert qs["account_ids[]"] == [ACCOUNT.lower()]
+    assert (qs["from"], qs["to"], qs["query"], qs["page"]) == (["2025-01-01"], ["2025-02-01"], ["hi"], ["0"])
+
+
+def test_a_server_that_ignores_page_does_not_loop(hook, api):
+    api.get(url("posts"), json={"posts": [{"id": "p1"}, {"id": "p2"}]})
+    assert [p["id"] for p in hook.list_posts()] == ["p1", "p2"]
+    assert api.call_count == 2
+
+
+def test_single_state_is_sent_as_state(hook, api):
+    api.get(url("posts"), json={"posts": [], "total": 0})
+    assert hook.list_posts(state="scheduled") == []
+    assert api.last_request.qs["state"] == ["scheduled"]
+
+
+def test_delete_posts(hook, api):
+    api.delete(url("posts"), json={"deleted_ids": ["p1"]})
+    assert hook.delete_posts(["p1", "p2"]) == ["p1"]
+    assert api.last_request.qs["post_ids[]"] == ["p1", "p2"]
 
 
 class TestWebAppUrl:
@@ -354,28 +773,99 @@ class TestWebAppUrl:
         assert PublerHook().web_app_url() == "http://127.0.0.1:9999/"
 
 
+# -- the Test button: one read-only request, fast, a message that says what to do -------------
+
+
 class TestTestConnection:
     def test_ok(self, hook, api):
-        api.get("/workspaces").respond(json=[{"id": TEST_WORKSPACE, "name": "Marketing"}])
+        api.get(url("workspaces"), json=[{"id": TEST_WORKSPACE, "name": "Marketing"}])
         ok, message = hook.test_connection()
         assert ok
         assert "default workspace 'Marketing'" in message
-
-    def test_bad_key(self, hook, api):
-        api.get("/workspaces").respond(401, json={"errors": ["Invalid API key"]})
-        ok, message = hook.test_connection()
-        assert not ok
-        assert "HTTP 401" in message
-        assert "Invalid API key" in message
+        assert [r.method for r in api.request_history] == ["GET"]
 
     def test_unknown_default_workspace(self, hook, api):
-        api.get("/workspaces").respond(json=[{"id": "other", "name": "Other"}])
+        api.get(url("workspaces"), json=[{"id": "other", "name": "Other"}])
         ok, message = hook.test_connection()
         assert not ok
         assert TEST_WORKSPACE in message
         assert "Other (other)" in message
 
-    def test_uses_only_get(self, hook, api):
-        api.get("/workspaces").respond(json=[])
-        hook.test_connection()
-        assert {call.request.method for call in api.calls} == {"GET"}
+    @pytest.mark.parametrize(
+        ("answer", "says"),
+        [
+            (
+                {"status_code": 401, "json": {"errors": ["Invalid API key"]}},
+                "refused the API key (HTTP 401): Invalid API key",
+            ),
+            ({"status_code": 403, "json": {"errors": ["Missing scope"]}}, "'workspaces' scope"),
+            ({"status_code": 404, "text": "Not Found"}, "No Publer API answers at"),
+            (
+                {
+                    "status_code": 429,
+                    "json": {"error": "Rate limit exceeded. Retry later."},
+                    "headers": {"Retry-After": "100"},
+                },
+                "test again in about 100s",
+            ),
+            ({"status_code": 502, "text": "bad gateway"}, "Publer has trouble right now"),
+            ({"status_code": 503}, "Publer has trouble right now"),
+            ({"exc": requests.ReadTimeout("slow")}, "did not answer within 10s"),
+            ({"exc": requests.ConnectTimeout("unreachable")}, "Could not connect"),
+        ],
+    )
+    def test_one_request_and_a_message_for_every_outcome(self, hook, api, sleeps, answer, says):
+        api.get(url("workspaces"), [answer])
+        ok, message = hook.test_connection()
+        assert not ok
+        assert says in message
+        assert api.call_count == 1
+        assert sleeps == []
+        assert TEST_API_KEY not in message
+
+    def test_timeout_is_at_most_ten_seconds_and_no_pacing_wait(self, hook, api, sleeps):
+        reset = str(int(time.time()) + 100)
+        api.get(
+            url("workspaces"),
+            json=[{"id": TEST_WORKSPACE, "name": "W"}],
+            headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset},
+        )
+        hook.list_workspaces()
+        ok, _ = hook.test_connection()
+        assert ok
+        assert sleeps == []
+        connect, read = api.last_request.timeout
+        assert max(connect, read) <= 10
+
+    def test_configuration_errors_are_reported(self, monkeypatch, api):
+        monkeypatch.setenv("AIRFLOW_CONN_PUBLER_DEFAULT", publer_conn_json(host="http://10.0.0.5/api/v1"))
+        ok, message = PublerHook().test_connection()
+        assert not ok
+        assert "plain http" in message
+        assert not api.called
+
+    def test_against_a_server_that_never_answers(self, hook):
+        """A host that accepts the connection and never answers holds the Test button at most ~10 s."""
+        import socket
+
+        server = socket.socket()
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        try:
+            port = server.getsockname()[1]
+            hook.__dict__["settings"] = type(hook.settings)(
+                api_key="k-123456", base_url=f"http://127.0.0.1:{port}/api/v1"
+            )
+            hook.__dict__.pop("_session", None)
+            from airflow_provider_publer.hooks import publer as module
+
+            original = module.TEST_CONNECTION_TIMEOUT
+            module.TEST_CONNECTION_TIMEOUT = 0.5  # the same code path, without a 10 s wait in the suite
+            try:
+                ok, message = hook.test_connection()
+            finally:
+                module.TEST_CONNECTION_TIMEOUT = original
+        finally:
+            server.close()
+        assert not ok
+        assert "did not answer within" in message

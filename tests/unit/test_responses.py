@@ -137,15 +137,56 @@ class TestLists:
         with pytest.raises(PublerAPIError, match="expected a list of accounts"):
             responses.parse_list({"accounts": "nope"}, "accounts")
 
-    def test_posts_page_with_pagination_fields(self):
-        body = {"posts": [{"id": "p"}], "total": 21, "page": 0, "per_page": 20, "total_pages": 2}
-        page = responses.parse_posts_page(body, 0)
-        assert not page.is_last
-        assert responses.parse_posts_page({**body, "page": 1}, 1).is_last
 
-    def test_posts_page_without_pagination_fields_ends_on_empty_page(self):
-        assert not responses.parse_posts_page({"posts": [{"id": "p"}], "total": 1}, 0).is_last
-        assert responses.parse_posts_page({"posts": [], "total": 1}, 1).is_last
+def _walk(pages: list) -> tuple[list[str], int]:
+    """Feed ``pages`` (answers by requested page number; past the end: the last entry) to a Pager."""
+    pager = responses.Pager("posts")
+    requests = 0
+    while not pager.done:
+        requests += 1
+        pager.feed(pages[min(pager.page, len(pages) - 1)])
+    return [p["id"] for p in pager.items], requests
+
+
+class TestPager:
+    """Paging ends on the pages requested, never on the page number Publer echoes."""
+
+    def test_zero_based_echo_with_totals(self):
+        pages = [
+            {"posts": [{"id": "a"}], "page": 0, "total": 2, "total_pages": 2},
+            {"posts": [{"id": "b"}], "page": 1, "total": 2, "total_pages": 2},
+        ]
+        assert _walk(pages) == (["a", "b"], 2)
+
+    def test_one_based_echo_as_in_publers_docs_example(self):
+        """Publer's docs show ``"page": 1, "total_pages": 3`` for a first page: trusting it lost a page."""
+        pages = [{"posts": [{"id": str(n)}], "page": n + 1, "total_pages": 3} for n in range(3)] + [
+            {"posts": []}
+        ]
+        assert _walk(pages) == (["0", "1", "2"], 3)
+
+    def test_no_totals_ends_on_an_empty_page(self):
+        assert _walk([{"posts": [{"id": "a"}]}, {"posts": [{"id": "b"}]}, {"posts": []}]) == (["a", "b"], 3)
+
+    def test_a_server_answering_past_the_end_with_the_last_page(self):
+        assert _walk([{"posts": [{"id": "a"}]}, {"posts": [{"id": "b"}]}]) == (["a", "b"], 3)
+
+    def test_a_page_that_partly_repeats_keeps_only_new_items(self):
+        pages = [{"posts": [{"id": "a"}, {"id": "b"}]}, {"posts": [{"id": "b"}, {"id": "c"}]}, {"posts": []}]
+        assert _walk(pages) == (["a", "b", "c"], 3)
+
+    def test_items_without_id_are_told_apart_by_content(self):
+        pages = [{"records": [{"hashtag": "#a"}]}, {"records": [{"hashtag": "#a"}]}]
+        pager = responses.Pager("records")
+        while not pager.done:
+            pager.feed(pages[min(pager.page, 1)])
+        assert pager.items == [{"hashtag": "#a"}]
+
+    def test_max_pages_stops_a_server_that_never_ends(self):
+        pager = responses.Pager("posts", max_pages=3)
+        while not pager.done:
+            pager.feed({"posts": [{"id": f"p{pager.page}"}]})
+        assert pager.page == 3
 
 
 class TestErrors:
@@ -175,7 +216,8 @@ class TestErrors:
         ],
     )
     def test_typed_errors_carry_status_and_messages(self, status, cls):
-        err = responses.api_error(status, {"errors": ["Publer says no"]}, method="GET", path="accounts")
+        messages = responses.error_messages({"errors": ["Publer says no"]})
+        err = responses.api_error(status, messages, method="GET", path="accounts")
         assert type(err) is cls
         assert err.status_code == status
         assert err.messages == ["Publer says no"]
@@ -200,7 +242,14 @@ class TestRateLimitWait:
         assert responses.rate_limit_wait({"Retry-After": "soon"}, now=0) is None
         assert responses.rate_limit_wait({}, now=0) is None
 
-    def test_backoff_is_capped(self):
-        assert responses.backoff_delay(0) == 1.0
-        assert responses.backoff_delay(3) == 8.0
-        assert responses.backoff_delay(30, cap=60) == 60.0
+    def test_rate_limit_headers(self):
+        headers = {
+            "X-RateLimit-Limit": "100",
+            "X-RateLimit-Remaining": "3",
+            "X-RateLimit-Reset": "1714558492",
+        }
+        assert responses.rate_limit_headers(headers, now=0) == (100, 3, 1714558492.0)
+        assert responses.rate_limit_headers(
+            {"x-ratelimit-remaining": "3", "x-ratelimit-reset": "30"}, now=100
+        ) == (None, 3, 130.0)
+        assert responses.rate_limit_headers({"X-RateLimit-Remaining": "3"}, now=0) is None

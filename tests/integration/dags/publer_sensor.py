@@ -91,3 +91,9 @@ with DAG("publer_sensor_failures", schedule=None, start_date=START, catchup=Fals
         soft_fail=True,
         **RECORDED,
     )
+
+# Publer answers every status check with a 5xx: the sensor times out, and no poke's retries
+# plan waits past the sensor's timeout (one poke used to retry inside the hook for 31 s).
+with DAG("publer_sensor_timeout_budget", schedule=None, start_date=START, catchup=False):
+    submitted = schedule(scheduled_posts("timeout budget"))
+    PublerJobSensor(task_id="wait", job_id=submitted.output, poke_interval=1, timeout=6, **RECORDED)

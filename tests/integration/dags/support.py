@@ -134,10 +134,10 @@ class CrashAfterSend(_OnTryOne):
 
 
 class CrashAfterRemember(_OnTryOne):
-    """Try 1 dies right after the job id reached task_state_store (Airflow 3.3+)."""
+    """Try 1 dies right after the job id reached the submission ledger."""
 
-    def _remember(self, context: Any, fingerprint: str, job_id: str) -> None:
-        super()._remember(context, fingerprint, job_id)
+    def _record_sent(self, ledger: Any, key: str, job_id: str) -> None:
+        super()._record_sent(ledger, key, job_id)
         if self._try_number == 1:
             raise RuntimeError(f"{CRASH_MESSAGE} after storing job {job_id}")
 
