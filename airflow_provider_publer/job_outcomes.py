@@ -6,12 +6,15 @@ the trigger share.
 :func:`failure_message` words a failed job for the task log and failure callbacks;
 :func:`judge_event` accepts only an explicit success event from the trigger;
 :func:`reconciled_outcome` describes a submission the operator verified on Publer instead of
-(re)submitting. Nothing here does HTTP itself: :func:`check_job` calls the hook.
+(re)submitting. For the posts themselves, :func:`judge_posts` tells which reached the awaited
+state, which Publer failed and which are still pending, and :func:`posts_failure_message` words
+the failures. Nothing here does HTTP itself: :func:`check_job` calls the hook.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_publer.compat import AirflowException, AirflowFailException, AirflowSensorTimeout
@@ -23,7 +26,12 @@ from airflow_provider_publer.exceptions import (
     PublerServerError,
     PublerTransientError,
 )
-from airflow_provider_publer.responses import PublerJobResult, is_collision_failure
+from airflow_provider_publer.responses import (
+    PublerJobResult,
+    is_collision_failure,
+    post_base_state,
+    post_error,
+)
 
 if TYPE_CHECKING:
     import logging
@@ -178,3 +186,118 @@ def _flatten(value: Any) -> list[Any]:
     if isinstance(value, (list, tuple)):
         return [item for part in value for item in _flatten(part)]
     return [value]
+
+
+# -- a post's life after scheduling (PublerPostSensor and PublerPostTrigger) --------------------------
+
+#: What the post sensor returns for each post, in this order (Publer's post summary fields).
+POST_OUTCOME_KEYS = ("id", "account_id", "network", "state", "post_link", "scheduled_at", "type", "text")
+
+
+@dataclass(frozen=True)
+class PostsProgress:
+    """Where a set of posts stands against the state they are awaited in.
+
+    :param target_state: the base state awaited (``published``...).
+    :param done: posts in that state, in the order of the ids awaited.
+    :param failed: posts Publer failed (state ``failed``) while another state was awaited.
+    :param pending: ids not in the target state yet (not listed, or still ``scheduled``...).
+    """
+
+    target_state: str
+    done: list[dict[str, Any]] = field(default_factory=list)
+    failed: list[dict[str, Any]] = field(default_factory=list)
+    pending: list[str] = field(default_factory=list)
+
+    @property
+    def finished(self) -> bool:
+        """Every post reached the target state."""
+        return not self.failed and not self.pending
+
+    def outcomes(self) -> list[dict[str, Any]]:
+        """The posts that reached the target state, as the sensor returns them."""
+        return [post_outcome(post) for post in self.done]
+
+
+def judge_posts(
+    post_ids: Iterable[str], listed: Mapping[str, Mapping[str, Any]], target_state: str
+) -> PostsProgress:
+    """Compare the listed posts (``{id: post summary}``) with the state they are awaited in.
+
+    A post in the target state is done (``published_posted`` counts as ``published``); a
+    ``failed`` post is failed unless ``failed`` is awaited; anything else, and an id not listed,
+    is pending.
+    """
+    progress = PostsProgress(target_state)
+    for post_id in post_ids:
+        post = listed.get(str(post_id))
+        state = post_base_state(post) if post is not None else ""
+        if post is not None and state == target_state:
+            progress.done.append(dict(post))
+        elif post is not None and state == "failed":
+            progress.failed.append(dict(post))
+        else:
+            progress.pending.append(str(post_id))
+    return progress
+
+
+def post_outcome(post: Mapping[str, Any]) -> dict[str, Any]:
+    """One post as the sensor returns it: ``{id, account_id, network, state, post_link,
+    scheduled_at, type, text}`` (and ``error`` for a failed post), JSON only."""
+    outcome = {key: post.get(key) for key in POST_OUTCOME_KEYS}
+    reason = post_error(post)
+    if reason or post_base_state(post) == "failed":
+        outcome["error"] = reason
+    return outcome
+
+
+def posts_failure_message(progress: PostsProgress) -> str:
+    """Every failed post with its account, network, time and Publer's reason."""
+    lines = "\n".join(_describe_failed_post(post) for post in progress.failed)
+    waiting = ""
+    if progress.pending:
+        waiting = f"\n{len(progress.pending)} other post(s) were not {progress.target_state} yet."
+    return (
+        f"{len(progress.failed)} Publer post(s) failed instead of becoming {progress.target_state}:\n"
+        f"{lines}{waiting}"
+    )
+
+
+def _describe_failed_post(post: Mapping[str, Any]) -> str:
+    reason = (
+        post_error(post) or "Publer gave no reason (it documents no field for one); see the post in Publer"
+    )
+    network = post.get("network") or "unknown network"
+    return (
+        f"post {post.get('id')} (account {post.get('account_id') or '?'}, {network}, "
+        f"scheduled_at {post.get('scheduled_at') or '?'}): {reason}"
+    )
+
+
+def judge_posts_event(event: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """Accept only an explicit success event from :class:`PublerPostTrigger`; return its posts."""
+    if not isinstance(event, dict):
+        raise AirflowException(f"Publer post trigger sent no usable event: {event!r}")
+    status = event.get("status")
+    if status == "success" and isinstance(event.get("posts"), list):
+        return [dict(post) for post in event["posts"]]
+    message = str(event.get("message") or f"Publer post trigger ended with {status!r}")
+    if status == "failed":
+        raise AirflowFailException(message)
+    if status == "timeout":
+        raise AirflowSensorTimeout(message)
+    if status == "error":
+        raise AirflowFailException(message)
+    raise AirflowException(message)
+
+
+def submitting_task(context: Context, job_ids: Iterable[str], task_ids: Iterable[str]) -> str | None:
+    """The id of the task (among ``task_ids``) whose XCom ``publer_job_workspaces`` records one of
+    ``job_ids``: the ``PublerSchedulePostOperator`` that submitted them. ``None`` when none did."""
+    wanted = set(job_ids)
+    ti = context["ti"]
+    for task_id in sorted(task_ids):
+        for record in _flatten(ti.xcom_pull(task_ids=[task_id], key=XCOM_JOB_WORKSPACES)):
+            if isinstance(record, Mapping) and wanted & set(record):
+                return task_id
+    return None

@@ -348,3 +348,184 @@ def _as_int(value: Any, default: int | None) -> int | None:
 def _preview(body: Any, limit: int = 200) -> str:
     text = repr(body)
     return text if len(text) <= limit else text[:limit] + "..."
+
+
+# -- media, updates, post states and analytics --------------------------------------------------------
+
+#: Metrics of a post's ``analytics`` (reference §11, the ``sort_by`` list): each becomes a number or None.
+POST_METRICS: tuple[str, ...] = (
+    "reach",
+    "engagement",
+    "engagement_rate",
+    "likes",
+    "comments",
+    "shares",
+    "saves",
+    "video_views",
+    "link_clicks",
+    "post_clicks",
+    "click_through_rate",
+    "reach_rate",
+)
+
+#: Keys under which a failed post may carry its reason. Publer documents none; the sandbox (and
+#: some live answers) use ``error``. The first non-empty one is read.
+POST_ERROR_KEYS: tuple[str, ...] = ("error", "error_message", "failure_reason", "errors")
+
+
+def parse_media(body: Any) -> dict[str, Any]:
+    """A media object of ``POST /media``: flat ``{id, path, thumbnail, type, name, ...}`` (the docs'
+    sample), inside ``{"success", "data": {...}}``, or under ``media`` (``{"media": {...}}``)."""
+    value = unwrap(body)
+    if isinstance(value, Mapping) and "id" not in value and isinstance(value.get("media"), Mapping):
+        value = value["media"]
+    if not isinstance(value, Mapping) or not value.get("id"):
+        raise PublerAPIError(200, [f"the upload answer holds no media id: {_preview(body)}"])
+    return dict(value)
+
+
+def media_job_media(result: PublerJobResult) -> list[dict[str, Any]]:
+    """The media a finished ``POST /media/from-url`` job created, from its payload.
+
+    The payload is a list of media objects (``[{"id": ...}]``), a single object (community
+    observation, reference §8.1d), or either under ``media``; ``None``/``{}`` means none.
+    """
+    payload = result.payload
+    if isinstance(payload, Mapping) and "id" not in payload:
+        payload = payload.get("media", payload.get("data"))
+    items = [payload] if isinstance(payload, Mapping) else payload
+    if not isinstance(items, list):
+        return []
+    return [dict(item) for item in items if isinstance(item, Mapping) and item.get("id")]
+
+
+def media_job_errors(result: PublerJobResult) -> list[str]:
+    """Why a media import job failed: ``payload.errors`` (list or text), ``payload.error``, or failures."""
+    messages = [describe_failure(f) for f in result.failures]
+    payload = result.payload
+    if isinstance(payload, Mapping):
+        messages.extend(error_messages(payload))
+    return messages
+
+
+def parse_post_detail(body: Any) -> dict[str, Any]:
+    """The ``PostDetail`` of ``PUT /posts/{id}``: flat, under ``post``, or in the ``data`` envelope."""
+    value = unwrap(body)
+    if isinstance(value, Mapping) and "id" not in value and isinstance(value.get("post"), Mapping):
+        value = value["post"]
+    if not isinstance(value, Mapping):
+        raise PublerAPIError(200, [f"unexpected answer to a post update: {_preview(body)}"])
+    return dict(value)
+
+
+def parse_deleted_ids(body: Any) -> list[str]:
+    """``{"deleted_ids": [...]}`` of ``DELETE /posts`` (flat or in the ``data`` envelope); else none."""
+    value = unwrap(body)
+    deleted = value.get("deleted_ids") if isinstance(value, Mapping) else value
+    if not isinstance(deleted, list):
+        return []
+    return [str(item) for item in deleted if item is not None]
+
+
+def post_base_state(post: Mapping[str, Any]) -> str:
+    """A listed post's base state: ``published`` for ``published_posted``, ``scheduled`` for
+    ``scheduled_approved``... (reference §5.4); ``""`` when the post has none."""
+    return str(post.get("state") or "").strip().lower().split("_", 1)[0]
+
+
+def post_error(post: Mapping[str, Any]) -> str | None:
+    """Why a failed post failed, when Publer says (``error`` and the like); ``None`` otherwise."""
+    for key in POST_ERROR_KEYS:
+        value = post.get(key)
+        if isinstance(value, list):
+            value = "; ".join(str(v) for v in value if v)
+        if value:
+            return str(value)
+    return None
+
+
+def metric_value(metric: Any) -> int | float | None:
+    """One analytics figure as a plain number: ``{name, value, tooltip}`` objects (live answers,
+    reference §11) give their ``value``; numbers stay numbers; numeric text is read; anything
+    else, and an absent metric, is ``None``."""
+    if isinstance(metric, Mapping):
+        metric = metric.get("value")
+    if isinstance(metric, bool):
+        return None
+    if isinstance(metric, (int, float)):
+        return metric
+    if isinstance(metric, str):
+        text = metric.strip().rstrip("%").replace(",", "")
+        try:
+            number = float(text)
+        except ValueError:
+            return None
+        return int(number) if number.is_integer() and "." not in text else number
+    return None
+
+
+def parse_post_insight(post: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``post_insights`` item with ``analytics`` as plain numbers: every metric of
+    :data:`POST_METRICS` present (``None`` when Publer left it out, as it does for ``engagement``
+    and ``saves``), plus any other metric Publer sent."""
+    item = dict(post)
+    raw = post.get("analytics")
+    raw = raw if isinstance(raw, Mapping) else {}
+    analytics: dict[str, Any] = {name: metric_value(raw.get(name)) for name in POST_METRICS}
+    analytics.update({str(k): metric_value(v) for k, v in raw.items() if k not in analytics})
+    item["analytics"] = analytics
+    return item
+
+
+def parse_best_times(body: Any) -> dict[str, list[Any]]:
+    """``best_times``: an object keyed by weekday, each 24 hourly scores; ``[]`` (Publer's answer
+    without dates) or an empty answer gives ``{}``."""
+    value = unwrap(body)
+    if isinstance(value, Mapping) and isinstance(value.get("best_times"), Mapping):
+        value = value["best_times"]
+    if not isinstance(value, Mapping):
+        return {}
+    return {str(day): list(scores) for day, scores in value.items() if isinstance(scores, list)}
+
+
+def parse_members(body: Any) -> list[dict[str, Any]]:
+    """``analytics/members`` rows; ``engagements``, ``posts`` and ``reach`` as numbers or ``None``
+    (``reach`` may be absent, reference §11). A bare list, ``{"members": [...]}`` or the envelope."""
+    rows = parse_list(body, "members")
+    for row in rows:
+        for key in ("engagements", "posts", "reach"):
+            row[key] = metric_value(row.get(key))
+    return rows
+
+
+def parse_chart_data(body: Any) -> dict[str, Any]:
+    """``chart_data``: ``{"current": {chart: ...}, "previous": {chart: ...}}`` (flat or enveloped);
+    a missing period is ``{}``."""
+    value = unwrap(body)
+    if not isinstance(value, Mapping):
+        raise PublerAPIError(200, [f"unexpected chart data answer: {_preview(body)}"])
+    return {
+        period: dict(value[period]) if isinstance(value.get(period), Mapping) else {}
+        for period in ("current", "previous")
+    }
+
+
+#: Keys of a media object that a post's ``networks.<network>.media`` items take (reference §10.3).
+MEDIA_ITEM_KEYS: tuple[str, ...] = ("id", "type", "path", "thumbnail", "alt_text", "caption")
+
+
+def media_item(media: Mapping[str, Any]) -> dict[str, Any]:
+    """A media object (of ``POST /media``, a from-url job or ``GET /media``) as an item of a post's
+    ``networks.<network>.media``: ``{id, type, path, thumbnail}`` (empty fields left out).
+
+    ``GET /media`` gives ``thumbnails: [{id, small, real}]`` instead of ``thumbnail``; its first
+    ``real`` (else ``small``) is used.
+    """
+    item = {key: media[key] for key in MEDIA_ITEM_KEYS if media.get(key) not in (None, "", [], {})}
+    thumbnails = media.get("thumbnails")
+    if "thumbnail" not in item and isinstance(thumbnails, list) and thumbnails:
+        first = thumbnails[0] if isinstance(thumbnails[0], Mapping) else {}
+        thumbnail = first.get("real") or first.get("small")
+        if thumbnail:
+            item["thumbnail"] = thumbnail
+    return item

@@ -46,17 +46,36 @@ if TYPE_CHECKING:
     from airflow_provider_publer.models import Post
 
 __all__ = [
+    "ANALYTICS_ACCOUNT_TYPES",
     "BULK_STATES",
     "DRAFT_STATES",
     "GAP_RULE",
+    "HASHTAG_INSIGHTS_SORTS",
+    "MAX_DIRECT_UPLOAD_BYTES",
     "MAX_POSTS_PER_REQUEST",
     "MAX_SCHEDULE_AHEAD_YEARS",
+    "MEDIA_EXTENSIONS",
+    "MEDIA_LIST_TYPES",
     "MIN_GAP",
     "NETWORK_KEYS",
+    "POST_INSIGHTS_SORTS",
+    "POST_STATES",
     "PUBLISH_NOW_STATES",
+    "SORT_TYPES",
+    "UPDATE_FIELDS",
+    "MediaFile",
+    "interval_days",
     "to_publer_timestamp",
+    "validate_account_ids",
+    "validate_choice",
+    "validate_date_range",
     "validate_id",
+    "validate_media_file",
+    "validate_media_urls",
+    "validate_post_ids",
+    "validate_post_update",
     "validate_posts",
+    "validate_target_state",
     "validate_workspace_id",
 ]
 
@@ -486,3 +505,439 @@ def _json_kind(value: Any) -> str:
 
 def _preview(text: str, limit: int = 60) -> str:
     return repr(text if len(text) <= limit else text[:limit] + "...")
+
+
+# -- media, updates, deletes and insights ------------------------------------------------------------
+#
+# What the media, update, delete and analytics calls send is checked here too, before any request:
+# a file that is missing or in a format Publer does not list, an upload over Publer's 200 MB limit,
+# an update body with a field Publer's update endpoint does not take, a list of post ids with a
+# blank one, an insights date range that ends before it starts.
+
+#: File extensions ``POST /media`` takes (reference §10.1), with the kind of media each one is.
+MEDIA_EXTENSIONS: Mapping[str, str] = {
+    "jpg": "photo",
+    "jpeg": "photo",
+    "png": "photo",
+    "gif": "gif",
+    "mp4": "video",
+    "mov": "video",
+    "avi": "video",
+    "pdf": "document",
+    "doc": "document",
+    "docx": "document",
+    "ppt": "document",
+    "pptx": "document",
+}
+
+#: Publer's limit for one file sent to ``POST /media`` (200 MB); larger files are imported from a URL.
+MAX_DIRECT_UPLOAD_BYTES = 200 * 1024 * 1024
+
+#: Fields ``PUT /posts/{id}`` takes under ``post`` (reference §5.7, the newer "Update Posts" page).
+UPDATE_FIELDS: frozenset[str] = frozenset(
+    {
+        "type",
+        "text",
+        "url",
+        "title",
+        "excerpt",
+        "question",
+        "duration",
+        "featured_media",
+        "media",
+        "link",
+        "labels",
+    }
+)
+
+#: Base post states (``GET /posts``, reference §5.4); sub-states such as ``published_posted`` start with one.
+POST_STATES: frozenset[str] = frozenset(
+    {"scheduled", "published", "draft", "failed", "recycling", "recurring"}
+)
+
+#: ``sort_by`` values of ``GET /analytics/{account_id}/post_insights`` (reference §11).
+POST_INSIGHTS_SORTS: frozenset[str] = frozenset(
+    {
+        "scheduled_at",
+        "reach",
+        "engagement",
+        "engagement_rate",
+        "click_through_rate",
+        "reach_rate",
+        "postType",
+        "likes",
+        "video_views",
+        "comments",
+        "shares",
+        "saves",
+        "link_clicks",
+        "post_clicks",
+    }
+)
+
+_URL_SCHEMES = ("http://", "https://")
+
+
+@dataclass(frozen=True)
+class MediaFile:
+    """A file checked for ``POST /media``: it exists, Publer takes its format, it is within 200 MB.
+
+    :param source: where to read it: a :class:`pathlib.Path`, or the ``ObjectStoragePath`` given.
+    :param name: the file name Publer receives (``name`` argument, else the file's own name).
+    :param size: its size in bytes.
+    :param kind: ``photo``, ``gif``, ``video`` or ``document``, from the extension.
+    """
+
+    source: Any
+    name: str
+    size: int
+    kind: str
+
+    @property
+    def content_type(self) -> str:
+        """The MIME type sent with the file (from its name; ``application/octet-stream`` if unknown)."""
+        import mimetypes
+
+        return mimetypes.guess_type(self.name)[0] or "application/octet-stream"
+
+    def read(self) -> bytes:
+        """The file's bytes, read anew at each call (an upload may be sent again after a failed connect)."""
+        with self.source.open("rb") as handle:
+            data: bytes = handle.read()
+        return data
+
+
+def validate_media_file(
+    file: Any,
+    *,
+    name: str | None = None,
+    field: str = "file",
+    max_bytes: int = MAX_DIRECT_UPLOAD_BYTES,
+) -> MediaFile:
+    """Check one file for ``POST /media`` (direct upload) before anything is sent.
+
+    :param file: a local path (``str`` or :class:`os.PathLike`) or an Airflow ``ObjectStoragePath``
+        (any object with ``open``, ``exists``, ``is_file``, ``stat`` and ``name``, so files in object
+        storage work).
+    :param name: the file name Publer should record; its extension decides the format when given.
+    :param field: the name in the error, e.g. ``files[2]``.
+    :param max_bytes: the upload limit (Publer: 200 MB).
+    :raises PublerValidationError: the file is missing or not a file, its format is not one Publer
+        lists (jpg, jpeg, png, gif, mp4, mov, avi, pdf, doc, docx, ppt, pptx), or it is over the
+        limit (the message suggests importing it from a URL).
+    """
+    source = _media_source(file, field)
+    label = str(file)
+    try:
+        exists = bool(source.exists()) and bool(source.is_file())
+    except OSError as err:
+        raise _error(
+            field, f"{label} cannot be read ({type(err).__name__}: {err}); check the path and access"
+        ) from None
+    if not exists:
+        raise _error(
+            field,
+            f"{label} does not exist or is not a file; check the path (a relative path starts in the "
+            "worker's working directory)",
+        )
+    upload_name = name if name is not None else str(source.name)
+    if not isinstance(upload_name, str) or not upload_name.strip():
+        raise _error(
+            f"{field}.name" if name is not None else field,
+            f"needs a file name with an extension, got {upload_name!r}",
+        )
+    extension = upload_name.rsplit(".", 1)[-1].lower() if "." in upload_name else ""
+    kind = MEDIA_EXTENSIONS.get(extension)
+    if kind is None:
+        shown = f"'.{extension}'" if extension else "no extension"
+        raise _error(
+            field,
+            f"{label} has {shown}, a format Publer does not take; Publer takes "
+            f"{', '.join(MEDIA_EXTENSIONS)} (convert the file, or give name='<name>.<extension>' if the "
+            "extension is only missing from the path)",
+        )
+    size = int(source.stat().st_size)
+    if size > max_bytes:
+        raise _error(
+            field,
+            f"{label} is {_megabytes(size)}, over Publer's {_megabytes(max_bytes)} limit for direct uploads "
+            "(POST /media answers 413). Put the file where Publer can download it (a public or pre-signed "
+            "URL) and import it from the URL instead: urls=['https://...'] / PublerHook.import_media()",
+        )
+    return MediaFile(source=source, name=upload_name, size=size, kind=kind)
+
+
+def validate_media_urls(urls: Any, *, field: str = "urls") -> list[dict[str, Any]]:
+    """Check the URLs of ``POST /media/from-url`` and build its ``media`` items.
+
+    :param urls: URLs (``str``), or dicts ``{"url", "name", "caption", "source"}`` (Publer's item);
+        a single string is one URL.
+    :return: ``[{"url", "name", ...}]``: every item has a ``name`` (Publer requires one), by default
+        the last part of the URL's path.
+    :raises PublerValidationError: not a list, empty, or an item that is not an http(s) URL.
+    """
+    items = [urls] if isinstance(urls, (str, Mapping)) else urls
+    if not isinstance(items, (list, tuple)) or not items:
+        raise _error(
+            field, f"must be a non-empty list of http(s) URLs, got {_kind(urls)} {_shown(urls)}"
+        )
+    out = []
+    for index, item in enumerate(items):
+        where = f"{field}[{index}]"
+        entry = dict(item) if isinstance(item, Mapping) else {"url": item}
+        url = entry.get("url")
+        if (
+            not isinstance(url, str)
+            or not url.strip().lower().startswith(_URL_SCHEMES)
+            or any(c.isspace() for c in url.strip())
+        ):
+            raise _error(
+                f"{where}.url" if isinstance(item, Mapping) else where,
+                f"must be an http(s) URL Publer can download, got {_kind(url)} {_shown(url)}; "
+                "local files go in files= (direct upload)",
+            )
+        entry["url"] = url.strip()
+        name = entry.get("name") or _name_from_url(entry["url"])
+        if not isinstance(name, str):
+            raise _error(f"{where}.name", f"must be a string, got {_kind(name)}")
+        entry["name"] = name
+        out.append(entry)
+    return out
+
+
+def validate_post_update(post: Any, *, field: str = "post") -> dict[str, Any]:
+    """Check the body of ``PUT /posts/{id}``; return the ``post`` object to send.
+
+    :param post: the fields to change: any of ``type, text, url, title, excerpt, question, duration,
+        featured_media, media, link, labels`` (reference §5.7). ``{"post": {...}}`` is unwrapped.
+    :raises PublerValidationError: not a dict, empty, an unknown field (with the closest known
+        one), a blank ``text``, or a ``media``/``labels`` that is not a list, a ``link`` or
+        ``featured_media`` that is not a dict.
+    """
+    if isinstance(post, Mapping) and set(post) == {"post"} and isinstance(post["post"], Mapping):
+        post = post["post"]
+    if isinstance(post, BaseModel):
+        post = post.model_dump(exclude_none=True, by_alias=True)
+    if not isinstance(post, Mapping):
+        raise _error(
+            field, f'must be a dict of the fields to change, e.g. {{"text": "New text"}}, got {_kind(post)}'
+        )
+    if not post:
+        raise _error(field, f"is empty; give at least one field to change ({_listing(UPDATE_FIELDS)})")
+    for key in post:
+        if key not in UPDATE_FIELDS:
+            raise _error(
+                f"{field}.{key}",
+                f"is not a field PUT /posts/{{id}} takes{_did_you_mean(key, UPDATE_FIELDS)}; "
+                f"use {_listing(UPDATE_FIELDS)}",
+            )
+    text = post.get("text")
+    if "text" in post and (not isinstance(text, str) or not text.strip()):
+        raise _error(
+            f"{field}.text",
+            f'must be non-empty text (Publer answers 422 "Text can\'t be blank"), got {_kind(text)} {text!r}',
+        )
+    for key, kind, example in (
+        ("media", (list, tuple), '[{"id": "<media id>"}]'),
+        ("labels", (list, tuple), '["launch"]'),
+        ("link", (Mapping,), '{"url": "https://..."}'),
+        ("featured_media", (Mapping,), '{"path": "https://..."}'),
+    ):
+        if key in post and not isinstance(post[key], kind):
+            raise _error(f"{field}.{key}", f"must be like {example}, got {_kind(post[key])}")
+    for index, item in enumerate(post.get("media") or ()):
+        if not isinstance(item, Mapping) or not (item.get("id") or item.get("path")):
+            raise _error(f"{field}.media[{index}]", 'needs "id" (from POST /media or GET /media) or "path"')
+    copied = _jsonable(dict(post), field)
+    return dict(copied)
+
+
+def validate_post_ids(post_ids: Any, *, field: str = "post_ids") -> list[str]:
+    """One post id or a list of them, each exactly as ``GET /posts`` lists it; duplicates dropped.
+
+    :raises PublerValidationError: nothing given, or an id that is blank, not a string, or holds
+        whitespace (the message names its index).
+    """
+    items = [post_ids] if isinstance(post_ids, str) else post_ids
+    if not isinstance(items, (list, tuple)) or not items:
+        raise _error(
+            field,
+            f"must be a post id or a non-empty list of post ids (from GET /posts), got {_kind(post_ids)} "
+            f"{_shown(post_ids)}; if it comes from XCom, check that the upstream task pushed it",
+        )
+    ids = [validate_id(item, field=f"{field}[{index}]") for index, item in enumerate(items)]
+    return list(dict.fromkeys(ids))
+
+
+def validate_account_ids(account_ids: Any, *, field: str = "account_ids") -> list[str]:
+    """One account id or a non-empty list of them (``GET /accounts``); duplicates dropped."""
+    items = [account_ids] if isinstance(account_ids, str) else account_ids
+    if isinstance(items, (list, tuple)) and items and all(isinstance(a, Mapping) for a in items):
+        items = [a.get("id") for a in items]  # the accounts themselves, as list_accounts() returns them
+    if not isinstance(items, (list, tuple)) or not items:
+        raise _error(
+            field,
+            "must be an account id or a non-empty list of account ids (GET /accounts), got "
+            f"{_kind(account_ids)} {_shown(account_ids)}",
+        )
+    return list(
+        dict.fromkeys(validate_id(item, field=f"{field}[{index}]") for index, item in enumerate(items))
+    )
+
+
+def validate_date_range(from_: Any, to: Any, *, field: str = "from_") -> tuple[str, str]:
+    """The ``from``/``to`` of an analytics request as Publer wants them: ``YYYY-MM-DD``, both given.
+
+    Publer answers ``post_insights`` without them with HTTP 500 and ``best_times`` with ``[]``
+    (reference §13.15), so both are required.
+
+    :param from_: the first day: a ``date``, a ``datetime`` (its own calendar day) or ISO text.
+    :param to: the last day, included.
+    :raises PublerValidationError: a missing or unreadable bound, or ``from_`` after ``to``.
+    """
+    first = _day(from_, field)
+    last = _day(to, "to" if field == "from_" else f"{field}.to")
+    if first > last:
+        raise _error(field, f"{first.isoformat()} is after to={last.isoformat()}; swap them")
+    return first.isoformat(), last.isoformat()
+
+
+def interval_days(start: Any, end: Any) -> tuple[str, str]:
+    """The days a DAG run's data interval covers, as ``(from, to)`` for Publer (``to`` included).
+
+    An interval ``[start, end)`` whose end falls exactly on midnight ends on the day before
+    (a weekly run's interval ``[Mon 00:00, Mon 00:00)`` is Monday to Sunday). A zero-length
+    interval (a manual run, or a trigger timetable) is the one day of ``start``.
+    """
+    first = parse_timestamp(start, field="data_interval_start")
+    last = parse_timestamp(end, field="data_interval_end")
+    if last > first and last.time() == datetime.min.time():
+        last = last.subtract(microseconds=1)
+    return validate_date_range(first, last, field="from_")
+
+
+def validate_target_state(state: Any, *, field: str = "target_state") -> str:
+    """A base post state: ``published``, ``scheduled``, ``draft``, ``failed``, ``recycling`` or ``recurring``.
+
+    :raises PublerValidationError: another value (the closest state is suggested).
+    """
+    if not isinstance(state, str) or state not in POST_STATES:
+        raise _error(
+            field,
+            f"{state!r} is not a post state{_did_you_mean(state, POST_STATES)}; "
+            f"use one of {_listing(POST_STATES)}",
+        )
+    return state
+
+
+def validate_choice(value: Any, choices: Iterable[str], *, field: str) -> str | None:
+    """``None``, or one of ``choices`` (e.g. ``sort_by``), with the closest one suggested."""
+    if value is None:
+        return None
+    options = sorted(choices)
+    if not isinstance(value, str) or value not in options:
+        raise _error(
+            field,
+            f"{value!r} is not accepted{_did_you_mean(value, options)}; use one of {', '.join(options)}",
+        )
+    return value
+
+
+def _media_source(file: Any, field: str) -> Any:
+    """A readable path object for ``file``; str and os.PathLike become pathlib Paths."""
+    import os
+    from pathlib import Path
+
+    if isinstance(file, str):
+        text = file.strip()
+        if not text:
+            raise _error(field, "is an empty path; give the file's path or an ObjectStoragePath")
+        if text.lower().startswith(_URL_SCHEMES):
+            raise _error(field, f"{text!r} is a URL; files= takes files, import URLs with urls=[...] instead")
+        if "://" in text:
+            raise _error(
+                field,
+                f"{text!r} is an object-storage URL; wrap it so Airflow can read it: "
+                f"ObjectStoragePath({text!r}, conn_id='<connection>')",
+            )
+        return Path(text)
+    if hasattr(file, "protocol") and all(hasattr(file, a) for a in ("open", "exists", "is_file", "stat")):
+        return file  # an ObjectStoragePath (a universal_pathlib path): read through its filesystem
+    if isinstance(file, os.PathLike):
+        return Path(os.fspath(file))
+    raise _error(
+        field, f"must be a file path or an ObjectStoragePath, got {_kind(file)} {_shown(file)}"
+    )
+
+
+def _name_from_url(url: str) -> str:
+    from pathlib import PurePosixPath
+    from urllib.parse import unquote, urlsplit
+
+    return PurePosixPath(unquote(urlsplit(url).path)).name or "media"
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB" if size % (1024 * 1024) else f"{size // (1024 * 1024)} MB"
+
+
+def _day(value: Any, field: str) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and value.strip():
+        text = value.strip()
+        try:
+            parsed = pendulum.parse(text, exact=True)
+        except (ValueError, TypeError, OverflowError):
+            parsed = None
+        if isinstance(parsed, datetime):
+            return parsed.date()
+        if isinstance(parsed, date):
+            return parsed
+        raise _error(field, f"{text!r} is not a date; write YYYY-MM-DD (e.g. '2030-01-31') or give a date")
+    raise _error(
+        field,
+        f"is required: a date (YYYY-MM-DD, a date or a datetime), got {_kind(value)}; Publer answers "
+        "analytics without from/to with an error or nothing",
+    )
+
+
+#: ``account_type`` values of ``GET /analytics/charts`` (reference §11).
+ANALYTICS_ACCOUNT_TYPES: frozenset[str] = frozenset(
+    {
+        "ig_business",
+        "fb_page",
+        "twitter",
+        "linkedin",
+        "youtube",
+        "tiktok",
+        "google",
+        "pin_business",
+        "pin_personal",
+        "threads",
+        "wordpress_oauth",
+        "in_profile",
+        "in_page",
+        "mastodon",
+        "bluesky",
+    }
+)
+
+#: ``types[]`` of ``GET /media`` (reference §10.4).
+MEDIA_LIST_TYPES: frozenset[str] = frozenset({"photo", "video", "gif"})
+
+#: ``sort_by`` values of ``GET /analytics/{account_id}/hashtag_insights`` (reference §11).
+HASHTAG_INSIGHTS_SORTS: frozenset[str] = frozenset(
+    {"posts", "reach", "likes", "comments", "shares", "video_views"}
+)
+
+#: ``sort_type`` of the analytics lists.
+SORT_TYPES: frozenset[str] = frozenset({"ASC", "DESC"})
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    """A value as the error shows it: its repr, cut at ``limit`` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."

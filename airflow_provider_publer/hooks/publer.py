@@ -532,6 +532,423 @@ class PublerHook(BaseHook):
             self.log.warning("Publer did not delete %d post(s): %s", len(missing), ", ".join(missing))
         return [str(d) for d in deleted]
 
+    # -- media -----------------------------------------------------------------------------------
+
+    def upload_media(
+        self,
+        file: Any,
+        *,
+        name: str | None = None,
+        in_library: bool = False,
+        direct_upload: bool = False,
+        workspace_id: str | None = None,
+    ) -> dict[str, Any]:
+        """``POST /media`` (multipart ``file``, ``in_library``, ``direct_upload``): upload one file.
+
+        The file is checked first (:func:`~airflow_provider_publer.validation.validate_media_file`):
+        nothing is sent for a missing file, a format Publer does not list or a file over 200 MB.
+        The POST is never repeated when its outcome is unknown (a 5xx or a lost answer raises
+        :class:`PublerOutcomeUnknownError`); a connection that never opened is retried, reading
+        the file again. The answer may take up to ``max(timeout, 120)`` seconds (Publer stores
+        the file before answering).
+
+        :param file: a local path or an Airflow ``ObjectStoragePath`` (files in object storage work).
+        :param name: the file name Publer records (default: the file's own name).
+        :param in_library: keep the file in the workspace's media library.
+        :param direct_upload: store it on Publer's S3 at once (slower; the answer's ``path`` is then final).
+        :param workspace_id: workspace to upload to (default: the hook's, then the connection's).
+        :return: Publer's media object ``{id, path, thumbnail, type, name, width, height, validity, ...}``.
+        :raises PublerValidationError: the file was refused before sending.
+        :raises PublerAPIError: Publer refused it (400 format, 413 too large, ...).
+        """
+        from airflow_provider_publer.validation import validate_media_file
+
+        checked = validate_media_file(file, name=name)
+        workspace = self.resolve_workspace(workspace_id)
+        body = self._request(
+            "POST",
+            "media",
+            workspace_id=workspace,
+            files={"file": (checked.name, _FileBody(checked), checked.content_type)},
+            data={"in_library": _flag(in_library), "direct_upload": _flag(direct_upload)},
+            timeout=max(self.timeout, UPLOAD_TIMEOUT),
+        )
+        media = responses.parse_media(body)
+        self.log.info(
+            "Uploaded %s (%d bytes) to Publer as media %s", checked.name, checked.size, media.get("id")
+        )
+        return media
+
+    def import_media(
+        self,
+        urls: Any,
+        *,
+        in_library: bool = False,
+        direct_upload: bool = False,
+        workspace_id: str | None = None,
+    ) -> str:
+        """``POST /media/from-url``: Publer downloads the files itself; returns the job id.
+
+        Poll the job with :meth:`get_job_status`; its result's media objects are read by
+        :func:`~airflow_provider_publer.responses.media_job_media` (``PublerUploadMediaOperator``
+        does both). The POST is never repeated when its outcome is unknown.
+
+        :param urls: http(s) URLs, or Publer's items ``{"url", "name", "caption", "source"}``; every
+            item gets a ``name`` (Publer requires one), by default the last part of the URL's path.
+        :param in_library: keep the files in the media library.
+        :param direct_upload: store them on Publer's S3 at once (slower; final URLs).
+        :param workspace_id: workspace to import into.
+        :return: the job id.
+        :raises PublerValidationError: no URL, or one that is not http(s).
+        """
+        from airflow_provider_publer.validation import validate_media_urls
+
+        items = validate_media_urls(urls)
+        body = {
+            "media": items,
+            "type": "single" if len(items) == 1 else "bulk",
+            "direct_upload": bool(direct_upload),
+            "in_library": bool(in_library),
+        }
+        answer = self._request(
+            "POST", "media/from-url", workspace_id=self.resolve_workspace(workspace_id), json=body
+        )
+        job_id = responses.parse_job_id(answer)
+        self.log.info("Publer is importing %d file(s) from URLs as job %s", len(items), job_id)
+        return job_id
+
+    def list_media(
+        self,
+        *,
+        types: Iterable[str] = ("photo", "video", "gif"),
+        used: Iterable[bool] = (True, False),
+        ids: Iterable[str] | None = None,
+        search: str | None = None,
+        source: Iterable[str] | None = None,
+        labels: Iterable[str] | None = None,
+        workspace_id: str | None = None,
+        max_pages: int = 10_000,
+    ) -> list[dict[str, Any]]:
+        """``GET /media``: the workspace's media, every page (0-based; the echoed page is not trusted).
+
+        :param types: ``types[]`` (required by Publer): ``photo``, ``video``, ``gif``; all by default.
+        :param used: ``used[]`` (required by Publer): used by a post or not; both by default.
+        :param ids: only these media ids (Publer then ignores every other filter and paging: one request).
+        :param search: text searched in names and captions.
+        :param source: ``source[]``: ``upload``, ``canva``, ``openai``, ...
+        :param labels: ``labels[]``.
+        :return: media objects ``{id, type, name, caption, path, thumbnails, created_at, in_library, ...}``
+            (fields vary between Publer's doc revisions: treat them as optional).
+        """
+        from airflow_provider_publer.validation import MEDIA_LIST_TYPES, validate_choice
+
+        workspace = self.resolve_workspace(workspace_id)
+        if ids is not None:
+            wanted = [_require_id(media_id, f"ids[{i}] (media_id)") for i, media_id in enumerate(ids)]
+            if not wanted:
+                return []
+            body = self._request(
+                "GET", "media", workspace_id=workspace, params=[("ids[]", m) for m in wanted]
+            )
+            return responses.parse_list(body, "media")
+        params: list[tuple[str, Any]] = [
+            ("types[]", validate_choice(t, MEDIA_LIST_TYPES, field=f"types[{i}]"))
+            for i, t in enumerate(types)
+        ]
+        params.extend(("used[]", _flag(u)) for u in used)
+        params.extend(("source[]", s) for s in source or ())
+        params.extend(("labels[]", label) for label in labels or ())
+        if search:
+            params.append(("search", search))
+        return self._all_pages("media", "media", params, workspace, max_pages)
+
+    # -- changing and finding posts --------------------------------------------------------------
+
+    def update_post(
+        self, post_id: str, post: Mapping[str, Any], workspace_id: str | None = None
+    ) -> dict[str, Any]:
+        """``PUT /posts/{id}`` with ``{"post": {...}}``: change a post; returns Publer's ``PostDetail``.
+
+        The body is checked first (:func:`~airflow_provider_publer.validation.validate_post_update`).
+        A PUT sets the same fields each time, so it is retried like a read after network trouble.
+        Published posts keep most fields (LinkedIn: text only; X, Instagram, Pinterest, Threads,
+        Bluesky: labels only; reference §5.7).
+
+        :param post_id: the post's id (``GET /posts``).
+        :param post: the fields to change: ``text``, ``title``, ``media``, ``labels``, ``link``...
+        :return: ``{id, text, state, type, account_id, account, scheduled_at, post_link, media,
+            labels, ...}``.
+        :raises PublerPermissionError: HTTP 403, e.g. a post "published with approval" (no one may change it).
+        :raises PublerAPIError: HTTP 422 with Publer's reason (a blank text, a field the network does
+            not let change after publishing...).
+        :raises PublerNotFoundError: no such post in the workspace.
+        """
+        from airflow_provider_publer.validation import validate_post_update
+
+        post_id = _require_id(post_id, "post_id")
+        body = validate_post_update(post)
+        workspace = self.resolve_workspace(workspace_id)
+        try:
+            answer = self._request("PUT", f"posts/{post_id}", workspace_id=workspace, json={"post": body})
+        except PublerAPIError as err:
+            raise _update_refused(err, post_id, workspace) from None
+        detail = responses.parse_post_detail(answer)
+        self.log.info("Updated Publer post %s (%s)", post_id, ", ".join(sorted(body)))
+        return detail
+
+    def find_posts(
+        self,
+        post_ids: Iterable[str],
+        *,
+        state: str | Sequence[str] | None = None,
+        account_ids: Iterable[str] | None = None,
+        from_: str | None = None,
+        to: str | None = None,
+        workspace_id: str | None = None,
+        max_pages: int = 10_000,
+    ) -> dict[str, dict[str, Any]]:
+        """The listed posts among ``post_ids``: ``GET /posts`` page by page, stopping once all are found.
+
+        Publer has no "get one post" endpoint (reference §4), so posts are found in the list; the
+        filters (same as :meth:`list_posts`) keep the listing short.
+
+        :return: ``{post id: post summary}`` for the ids found; an id missing from it is not listed
+            under these filters.
+        """
+        from airflow_provider_publer.validation import validate_post_ids
+
+        finder = _PostFinder(validate_post_ids(list(post_ids)), max_pages)
+        params = _posts_params(state, account_ids, from_, to, None)
+        workspace = self.resolve_workspace(workspace_id)
+        while not finder.done:
+            finder.feed(self._request("GET", "posts", workspace_id=workspace, params=finder.params(params)))
+        return finder.found
+
+    async def afind_posts(
+        self,
+        post_ids: Iterable[str],
+        *,
+        state: str | Sequence[str] | None = None,
+        account_ids: Iterable[str] | None = None,
+        from_: str | None = None,
+        to: str | None = None,
+        workspace_id: str | None = None,
+        max_pages: int = 10_000,
+    ) -> dict[str, dict[str, Any]]:
+        """Async :meth:`find_posts` for the triggerer (the same paging and filters)."""
+        from airflow_provider_publer.validation import validate_post_ids
+
+        finder = _PostFinder(validate_post_ids(list(post_ids)), max_pages)
+        params = _posts_params(state, account_ids, from_, to, None)
+        workspace = self._pick_workspace(workspace_id, await self.asettings())
+        while not finder.done:
+            finder.feed(
+                await self._arequest("GET", "posts", workspace_id=workspace, params=finder.params(params))
+            )
+        return finder.found
+
+    # -- analytics -------------------------------------------------------------------------------
+
+    def get_post_insights(
+        self,
+        account_id: str,
+        from_: Any,
+        to: Any,
+        *,
+        query: str | None = None,
+        sort_by: str | None = None,
+        sort_type: str | None = None,
+        post_type: str | None = None,
+        workspace_id: str | None = None,
+        max_pages: int = 10_000,
+    ) -> list[dict[str, Any]]:
+        """``GET /analytics/{account_id}/post_insights``: every page (10 posts each) of the account's
+        published posts of ``from_``..``to`` with their metrics.
+
+        Each metric (``{name, value, tooltip}`` on Publer) becomes a plain number; metrics Publer
+        leaves out (``engagement``, ``saves`` on some networks) are ``None``
+        (:func:`~airflow_provider_publer.responses.parse_post_insight`).
+
+        :param account_id: the account (``GET /accounts``).
+        :param from_: first day (``YYYY-MM-DD``, a date or a datetime); required, as Publer answers
+            HTTP 500 without it.
+        :param to: last day, included; required.
+        :param query: text search in the posts.
+        :param sort_by: ``scheduled_at``, ``reach``, ``engagement``, ``likes``, ... (reference §11).
+        :param sort_type: ``ASC`` or ``DESC``.
+        :param post_type: Publer's ``postType`` (``status``, ``photo``, ``video``, ...).
+        :return: ``[{id, text, type, account_id, network, url, scheduled_at, post_link,
+            analytics: {reach, engagement, engagement_rate, likes, comments, shares, saves,
+            video_views, link_clicks, post_clicks, click_through_rate, reach_rate}}]``; rates in percent.
+        :raises PublerPermissionError: the plan has no analytics (HTTP 403).
+        """
+        from airflow_provider_publer.validation import POST_INSIGHTS_SORTS
+
+        account, params = self._analytics_params(
+            account_id, from_, to, sort_by, sort_type, POST_INSIGHTS_SORTS
+        )
+        if query:
+            params.append(("query", query))
+        if post_type:
+            params.append(("postType", post_type))
+        rows = self._all_pages(
+            f"analytics/{account}/post_insights",
+            "posts",
+            params,
+            self.resolve_workspace(workspace_id),
+            max_pages,
+        )
+        return [responses.parse_post_insight(row) for row in rows]
+
+    def get_hashtag_insights(
+        self,
+        account_id: str,
+        from_: Any = None,
+        to: Any = None,
+        *,
+        query: str | None = None,
+        sort_by: str | None = None,
+        sort_type: str | None = None,
+        workspace_id: str | None = None,
+        max_pages: int = 10_000,
+    ) -> list[dict[str, Any]]:
+        """``GET /analytics/{account_id}/hashtag_insights``: every page (10 each) of hashtag records
+        ``{hashtag, posts, reach, likes, comments, shares, engagement, video_views, link_clicks,
+        post_clicks, saves, hashtag_score, recent_posts}``; ``from_``/``to`` optional (both or none)."""
+        from airflow_provider_publer.validation import HASHTAG_INSIGHTS_SORTS
+
+        account, params = self._analytics_params(
+            account_id, from_, to, sort_by, sort_type, HASHTAG_INSIGHTS_SORTS, dates_required=False
+        )
+        if query:
+            params.append(("query", query))
+        return self._all_pages(
+            f"analytics/{account}/hashtag_insights",
+            "records",
+            params,
+            self.resolve_workspace(workspace_id),
+            max_pages,
+        )
+
+    def list_analytics_charts(
+        self, account_type: str, workspace_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """``GET /analytics/charts?account_type=``: the charts of a kind of account.
+
+        :param account_type: ``fb_page``, ``ig_business``, ``twitter``, ``linkedin``, ``in_page``,
+            ``in_profile``, ``youtube``, ``tiktok``, ``google``, ``pin_business``, ``pin_personal``,
+            ``threads``, ``wordpress_oauth``, ``mastodon``, ``bluesky``.
+        :return: ``[{id, title, group_id, tooltip, type, last_value, show_percentage}]``.
+        """
+        from airflow_provider_publer.validation import ANALYTICS_ACCOUNT_TYPES, validate_choice
+
+        kind = validate_choice(account_type, ANALYTICS_ACCOUNT_TYPES, field="account_type")
+        body = self._request(
+            "GET",
+            "analytics/charts",
+            workspace_id=self.resolve_workspace(workspace_id),
+            params={"account_type": kind},
+        )
+        return responses.parse_list(body, "charts")
+
+    def get_chart_data(
+        self,
+        account_id: str,
+        chart_ids: Iterable[str],
+        from_: Any = None,
+        to: Any = None,
+        workspace_id: str | None = None,
+    ) -> dict[str, Any]:
+        """``GET /analytics/{account_id}/chart_data``: chart series for a period and the one before it.
+
+        :param chart_ids: chart ids from :meth:`list_analytics_charts` (``followers``, ``reach``...).
+        :param from_: first day (both ``from_`` and ``to``, or neither: Publer's default period).
+        :param to: last day, included.
+        :return: ``{"current": {chart id: {...}}, "previous": {chart id: {...}}}``; a daily chart is
+            ``{"data": [{"date", "value"}], "last_value", ...}``.
+        """
+        account, params = self._analytics_params(account_id, from_, to, None, None, (), dates_required=False)
+        charts = [chart_ids] if isinstance(chart_ids, str) else list(chart_ids)
+        if not charts or not all(isinstance(c, str) and c.strip() for c in charts):
+            raise PublerValidationError(
+                f"must be a non-empty list of chart ids from list_analytics_charts(), got {chart_ids!r}",
+                field="chart_ids",
+            )
+        params[:0] = [("chart_ids[]", c) for c in charts]
+        body = self._request(
+            "GET",
+            f"analytics/{account}/chart_data",
+            workspace_id=self.resolve_workspace(workspace_id),
+            params=params,
+        )
+        return responses.parse_chart_data(body)
+
+    def get_best_times(
+        self, account_id: str, from_: Any, to: Any, *, workspace_id: str | None = None
+    ) -> dict[str, list[Any]]:
+        """``GET /analytics/{account_id}/best_times``: a score per weekday and hour.
+
+        :param from_: first day; required (Publer answers ``[]`` without it).
+        :param to: last day, included; required.
+        :return: ``{"monday": [24 scores], ..., "sunday": [...]}``; ``{}`` when Publer has none.
+        """
+        account, params = self._analytics_params(account_id, from_, to, None, None, ())
+        body = self._request(
+            "GET",
+            f"analytics/{account}/best_times",
+            workspace_id=self.resolve_workspace(workspace_id),
+            params=params,
+        )
+        return responses.parse_best_times(body)
+
+    def get_members_analytics(
+        self, from_: Any, to: Any, *, account_id: str | None = None, workspace_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """``GET /analytics/members``: posts, engagements and reach per workspace member.
+
+        :param from_: first day; required.
+        :param to: last day, included; required.
+        :param account_id: only this account's posts.
+        :return: ``[{user: {id, name, picture}, posts, engagements, reach, account_ids}]``; ``reach``
+            is ``None`` where Publer leaves it out.
+        """
+        from airflow_provider_publer.validation import validate_date_range
+
+        first, last = validate_date_range(from_, to)
+        params: list[tuple[str, Any]] = [("from", first), ("to", last)]
+        if account_id is not None:
+            params.append(("account_id", _require_id(account_id, "account_id")))
+        body = self._request(
+            "GET", "analytics/members", workspace_id=self.resolve_workspace(workspace_id), params=params
+        )
+        return responses.parse_members(body)
+
+    def _analytics_params(
+        self,
+        account_id: str,
+        from_: Any,
+        to: Any,
+        sort_by: str | None,
+        sort_type: str | None,
+        sorts: Iterable[str],
+        *,
+        dates_required: bool = True,
+    ) -> tuple[str, list[tuple[str, Any]]]:
+        """The checked account id and the query parameters shared by the analytics reads."""
+        from airflow_provider_publer.validation import SORT_TYPES, validate_choice, validate_date_range
+
+        account = _require_id(account_id, "account_id")
+        params: list[tuple[str, Any]] = []
+        if dates_required or from_ is not None or to is not None:
+            first, last = validate_date_range(from_, to)
+            params.extend([("from", first), ("to", last)])
+        if sort_by is not None:
+            params.append(("sort_by", validate_choice(sort_by, sorts, field="sort_by")))
+        if sort_type is not None:
+            kind = sort_type.upper() if isinstance(sort_type, str) else sort_type
+            params.append(("sort_type", validate_choice(kind, SORT_TYPES, field="sort_type")))
+        return account, params
+
     # -- connection test -------------------------------------------------------------------------
 
     def test_connection(self) -> tuple[bool, str]:
@@ -751,3 +1168,74 @@ def _mask(settings: PublerConnectionSettings) -> None:
         return
     for form in settings.secret_forms():
         mask_secret(form)
+
+
+# -- media, updates and finding posts ---------------------------------------------------------------
+
+#: Seconds an upload's answer may take at least (Publer stores the file before it answers).
+UPLOAD_TIMEOUT = 120.0
+
+
+class _FileBody:
+    """The ``file`` part of an upload: requests reads it when it builds the body, so a send that is
+    repeated (the connection never opened) reads the file again instead of sending nothing."""
+
+    def __init__(self, media: Any) -> None:
+        self._media = media
+
+    def read(self) -> bytes:
+        data: bytes = self._media.read()
+        return data
+
+    def __repr__(self) -> str:
+        return f"_FileBody({self._media.name!r})"
+
+
+def _flag(value: Any) -> str:
+    """A boolean as a form or query value: ``true`` / ``false``."""
+    return "true" if value else "false"
+
+
+class _PostFinder:
+    """Walks ``GET /posts`` with the :class:`~airflow_provider_publer.responses.Pager` until every
+    wanted id is found (or the list ends)."""
+
+    def __init__(self, wanted: list[str], max_pages: int) -> None:
+        self.wanted = set(wanted)
+        self.pager = responses.Pager("posts", max_pages=max_pages)
+        self.found: dict[str, dict[str, Any]] = {}
+
+    @property
+    def done(self) -> bool:
+        return self.pager.done or len(self.found) == len(self.wanted)
+
+    def params(self, filters: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+        return [*filters, ("page", self.pager.page)]
+
+    def feed(self, body: Any) -> None:
+        seen = len(self.pager.items)
+        self.pager.feed(body)
+        for post in self.pager.items[seen:]:
+            post_id = str(post.get("id"))
+            if post_id in self.wanted:
+                self.found[post_id] = post
+
+
+def _update_refused(err: PublerAPIError, post_id: str, workspace: str) -> PublerAPIError:
+    """A refused ``PUT /posts/{id}`` with what it means for that post and what to do."""
+    if err.status_code == 403:
+        hint = (
+            f"Publer refuses to update post {post_id}: a post published with approval cannot be changed "
+            "by anyone; otherwise the key lacks the 'posts' scope or the post is another workspace's"
+        )
+    elif err.status_code == 422:
+        hint = (
+            f"Publer cannot apply this update to post {post_id}: after publishing, most networks let only "
+            "some fields change (LinkedIn: text; YouTube: title and description; X, Instagram, Pinterest, "
+            "Threads, Bluesky: labels only)"
+        )
+    elif err.status_code == 404:
+        hint = f"post {post_id} does not exist in workspace {workspace} (deleted, or another workspace's)"
+    else:
+        return err
+    return type(err)(err.status_code, [*err.messages, hint], method=err.method, path=err.path)
