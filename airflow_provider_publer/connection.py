@@ -54,6 +54,9 @@ class PublerConnectionSettings:
     :param proxies: proxies for https requests, scheme -> proxy URL (extra ``proxies``).
     :param trust_env: whether proxy and CA settings of the environment apply to https requests
         (extra ``trust_env``, default ``True``). Plain http to loopback never uses a proxy.
+    :param rate_limit: requests Publer allows the key's user per window (extra ``rate_limit``,
+        default 100, Publer's documented limit).
+    :param rate_limit_window: that window in seconds (extra ``rate_limit_window``, default 120).
     """
 
     api_key: str = field(repr=False)
@@ -62,6 +65,8 @@ class PublerConnectionSettings:
     verify: bool | str = True
     proxies: Mapping[str, str] = field(default_factory=dict, repr=False)
     trust_env: bool = True
+    rate_limit: int = 100
+    rate_limit_window: float = 120.0
 
     @classmethod
     def from_connection(cls, conn: Any) -> PublerConnectionSettings:
@@ -84,6 +89,8 @@ class PublerConnectionSettings:
             verify=_verify(extra.get("verify", True), conn_id),
             proxies={} if local else _proxies(extra.get("proxies"), conn_id),
             trust_env=False if local else _flag(extra.get("trust_env", True), "trust_env", conn_id),
+            rate_limit=int(_positive(extra.get("rate_limit", 100), "rate_limit", conn_id)),
+            rate_limit_window=_positive(extra.get("rate_limit_window", 120), "rate_limit_window", conn_id),
         )
 
     @property
@@ -271,6 +278,19 @@ def _flag(value: Any, name: str, conn_id: str) -> bool:
     raise PublerConfigurationError(
         f"Connection '{conn_id}': extra '{name}' must be true or false, got {value!r}."
     )
+
+
+def _positive(value: Any, name: str, conn_id: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = -1.0
+    if not number > 0:
+        raise PublerConfigurationError(
+            f"Connection '{conn_id}': extra '{name}' must be a positive number, got {value!r} "
+            "(Publer's documented limit is 100 requests per 120 seconds)."
+        )
+    return number
 
 
 def _proxies(value: Any, conn_id: str) -> dict[str, str]:

@@ -143,6 +143,26 @@ def parse_job_status(job_id: str, body: Any) -> PublerJobResult:
     )
 
 
+def created_posts(result: PublerJobResult) -> list[dict[str, Any]]:
+    """Posts a finished job says it created, where Publer's answer names them; often none.
+
+    Publer documents only ``failures`` in a post job's payload; live answers to publish-now jobs
+    have been seen to carry ``[{"post": {"id", "post_link", ...}}]``, and some ``{"posts": [...]}``.
+    """
+    payload = result.payload
+    if isinstance(payload, Mapping):
+        payload = payload.get("posts")
+    if not isinstance(payload, list):
+        return []
+    posts = []
+    for item in payload:
+        inner = item.get("post") if isinstance(item, Mapping) else None
+        post = inner if isinstance(inner, Mapping) else item
+        if isinstance(post, Mapping) and (post.get("id") or post.get("post_link")):
+            posts.append(dict(post))
+    return posts
+
+
 def normalise_failures(failures: Any) -> list[dict[str, Any]]:
     """Flatten ``failures`` (``None``, ``{}``, ``[]``, a list, a dict of lists or of objects) to a list."""
     if not failures:

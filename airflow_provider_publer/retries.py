@@ -146,70 +146,99 @@ def attempts(retrying: tenacity.BaseRetrying) -> int:
 
 # -- pacing under Publer's request limit --------------------------------------------------------
 
-
-@dataclass
-class _Reading:
-    limit: int | None = None
-    remaining: int | None = None
-    reset: float | None = None  # UNIX time
+#: Publer's documented request limit: 100 requests per 2 minutes per user (connection extras
+#: ``rate_limit`` and ``rate_limit_window`` change it for users Publer gave more).
+DEFAULT_RATE_LIMIT = 100
+DEFAULT_RATE_WINDOW = 120.0
 
 
 class RateBudget:
-    """What the last ``X-RateLimit-*`` headers said about one API key's budget, in this process.
+    """Paces the requests of one API key in this process so Publer's limit is not run into.
 
-    :meth:`wait` answers how long to wait before the next request so the budget is not used up
-    before ``X-RateLimit-Reset``: nothing while plenty is left, the remaining window spread over
-    the remaining requests when less than ``reserve`` of the limit is left, and the whole wait
-    until the reset when nothing is left. Thread-safe; the async hook uses the same object.
+    A token bucket of ``limit`` tokens refilled at ``limit / window`` per second: every request
+    reserves a token first (:meth:`reserve` says how long to wait for it), so the requests of
+    every task thread and trigger coroutine of the process queue up behind each other instead of
+    bursting. Publer's ``X-RateLimit-*`` headers are the truth shared with other processes and
+    hosts (Celery or Kubernetes workers using the same key): each answer lowers the tokens to
+    what Publer says is left (:meth:`observe`), and ``X-RateLimit-Remaining: 0`` makes the next
+    request wait until ``X-RateLimit-Reset``. Thread-safe and non-blocking (it only computes
+    waits), so the async hook uses the same object on the event loop.
 
-    :param reserve: share of the limit below which requests are spread out (0..1).
+    :param limit: requests per window.
+    :param window: the window, in seconds.
     """
 
-    def __init__(self, reserve: float = 0.2) -> None:
-        self.reserve = reserve
-        self._reading = _Reading()
+    def __init__(self, limit: int = DEFAULT_RATE_LIMIT, window: float = DEFAULT_RATE_WINDOW) -> None:
+        self.limit = limit
+        self.window = window
+        self._tokens = float(limit)
+        self._at: float | None = None
+        self._in_flight = 0
         self._lock = threading.Lock()
 
-    def observe(self, headers: Mapping[str, str], now: float | None = None) -> None:
-        """Remember the budget an answer reports (headers missing: keep what is known)."""
-        reading = responses.rate_limit_headers(headers, time.time() if now is None else now)
-        if reading is None:
-            return
-        limit, remaining, reset = reading
-        with self._lock:
-            self._reading = _Reading(limit=limit, remaining=remaining, reset=reset)
+    @property
+    def rate(self) -> float:
+        """Tokens per second."""
+        return self.limit / self.window
 
-    def wait(self, now: float | None = None) -> float:
-        """Seconds to wait before the next request (``0`` when the budget allows it now)."""
+    def reserve(self, now: float | None = None) -> float:
+        """Book the next request; return the seconds to wait before sending it."""
         now = time.time() if now is None else now
         with self._lock:
-            reading = self._reading
-            if reading.remaining is None or reading.reset is None or reading.reset <= now:
-                return 0.0
-            left = reading.reset - now
-            if reading.remaining <= 0:
-                return left
-            limit = reading.limit or 100
-            if reading.remaining > self.reserve * limit:
-                return 0.0
-            return left / (reading.remaining + 1)
+            self._refill(now)
+            self._tokens -= 1
+            self._in_flight += 1
+            return max(0.0, -self._tokens / self.rate)
 
-    def spend(self) -> None:
-        """Count a request about to be sent, so the next wait accounts for it before its answer."""
+    def cancel(self) -> None:
+        """Give back a reservation that will not be used (e.g. its wait passes a deadline)."""
         with self._lock:
-            if self._reading.remaining is not None:
-                self._reading.remaining -= 1
+            self._tokens = min(float(self.limit), self._tokens + 1)
+            self._in_flight = max(0, self._in_flight - 1)
+
+    def release(self) -> None:
+        """A reserved request ended without an answer carrying headers."""
+        with self._lock:
+            self._in_flight = max(0, self._in_flight - 1)
+
+    def observe(self, headers: Mapping[str, str], now: float | None = None, *, reserved: bool = True) -> None:
+        """A request was answered: follow what Publer says is left of the window.
+
+        :param reserved: the request had reserved a token (``False`` for the connection test).
+        """
+        now = time.time() if now is None else now
+        reading = responses.rate_limit_headers(headers, now)
+        with self._lock:
+            if reserved:
+                self._in_flight = max(0, self._in_flight - 1)
+            if reading is None:
+                return
+            limit, remaining, reset = reading
+            self._refill(now)
+            if limit and limit > 0:
+                self.limit = limit
+            cap = float(remaining - self._in_flight)
+            if remaining <= 0 and reset > now:
+                cap = min(cap, 1.0 - (reset - now) * self.rate)  # the next request waits for the reset
+            self._tokens = min(self._tokens, cap)
+
+    def _refill(self, now: float) -> None:
+        if self._at is not None and now > self._at:
+            self._tokens = min(float(self.limit), self._tokens + (now - self._at) * self.rate)
+        self._at = now if self._at is None else max(self._at, now)
 
 
 _BUDGETS: dict[str, RateBudget] = {}
 _BUDGETS_LOCK = threading.Lock()
 
 
-def budget_for(api_key: str, base_url: str) -> RateBudget:
+def budget_for(
+    api_key: str, base_url: str, limit: int = DEFAULT_RATE_LIMIT, window: float = DEFAULT_RATE_WINDOW
+) -> RateBudget:
     """The process-wide budget of one API key on one server (keyed by a hash: no key in memory maps)."""
     digest = hashlib.sha256(f"{base_url}\0{api_key}".encode()).hexdigest()[:32]
     with _BUDGETS_LOCK:
         budget = _BUDGETS.get(digest)
         if budget is None:
-            budget = _BUDGETS[digest] = RateBudget()
+            budget = _BUDGETS[digest] = RateBudget(limit, window)
         return budget

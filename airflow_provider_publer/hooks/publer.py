@@ -106,7 +106,7 @@ class PublerHook(BaseHook):
         self.max_retry_wait = max_retry_wait
         self.deadline = deadline
         self._sleep = sleep
-        self._async_client: httpx.AsyncClient | None = None
+        self._async_client: httpx.AsyncClient | None = None  # the shared client in use
 
     def __repr__(self) -> str:
         name = type(self).__name__
@@ -148,12 +148,13 @@ class PublerHook(BaseHook):
         return settings
 
     async def asettings(self) -> PublerConnectionSettings:
-        """Async variant of :attr:`settings` for the triggerer (no blocking secrets lookup)."""
+        """Async variant of :attr:`settings` for the triggerer (no blocking secrets lookup).
+
+        The triggers of one triggerer share the settings of a connection for
+        ``SETTINGS_TTL`` seconds, so a thousand waits make one connection lookup, not a thousand.
+        """
         if "settings" not in self.__dict__:
-            conn = await self.aget_connection(self.publer_conn_id)
-            settings = PublerConnectionSettings.from_connection(conn)
-            _mask(settings)
-            self.__dict__["settings"] = settings
+            self.__dict__["settings"] = await _SHARED.settings(self)
         cached: PublerConnectionSettings = self.__dict__["settings"]
         return cached
 
@@ -174,27 +175,10 @@ class PublerHook(BaseHook):
         session.trust_env = settings.trust_env
         return session
 
-    def _get_async_client(self, settings: PublerConnectionSettings) -> httpx.AsyncClient:
-        import httpx
-
-        if self._async_client is None:
-            mounts = {
-                f"{scheme}://": httpx.AsyncHTTPTransport(proxy=url, verify=settings.verify)
-                for scheme, url in settings.proxies.items()
-            }
-            self._async_client = httpx.AsyncClient(
-                base_url=settings.base_url + "/",
-                timeout=self.timeout,
-                verify=settings.verify,
-                trust_env=settings.trust_env,
-                mounts=mounts or None,
-                headers={"Accept": "application/json", "User-Agent": USER_AGENT},
-            )
-        return self._async_client
-
-    @cached_property
-    def _budget(self) -> retries.RateBudget:
-        return retries.budget_for(self.settings.api_key, self.settings.base_url)
+    def _budget(self, settings: PublerConnectionSettings) -> retries.RateBudget:
+        return retries.budget_for(
+            settings.api_key, settings.base_url, settings.rate_limit, settings.rate_limit_window
+        )
 
     def close(self) -> None:
         """Close the HTTP session (safe to call more than once)."""
@@ -203,10 +187,8 @@ class PublerHook(BaseHook):
             session.close()
 
     async def aclose(self) -> None:
-        """Close the async HTTP client."""
-        if self._async_client is not None:
-            await self._async_client.aclose()
-            self._async_client = None
+        """Let go of the async client (shared by every trigger of the loop; see :func:`aclose_clients`)."""
+        self._async_client = None
 
     def web_app_url(self, job_id: str | None = None) -> str:
         """The web app that serves this API, for extra links.
@@ -271,16 +253,18 @@ class PublerHook(BaseHook):
     def _send(self, request: _Request, *, timeout: float | None, pace: bool) -> Any:
         import requests
 
+        settings = self.settings
+        budget = self._budget(settings)
         if pace:
-            self._pace(request)
+            wait = self._reserve(budget, request)
+            if wait > 0:
+                self._sleep(wait)
         session = self.get_conn()
-        url = f"{self.settings.base_url}/{request.path}"
         seconds = self._timeout(timeout)
-        self._budget.spend()
         try:
             response = session.request(
                 request.method,
-                url,
+                f"{settings.base_url}/{request.path}",
                 params=request.params,
                 json=request.json,
                 files=request.files,
@@ -290,8 +274,10 @@ class PublerHook(BaseHook):
                 allow_redirects=False,
             )
         except requests.RequestException as exc:
+            if pace:
+                budget.release()
             raise self._transport_error(exc, request, sent=not _never_sent(exc)) from None
-        self._budget.observe(response.headers)
+        budget.observe(response.headers, reserved=pace)
         body = _json_or_none(response.content, response.json)
         if 200 <= response.status_code < 300:
             return body
@@ -302,15 +288,8 @@ class PublerHook(BaseHook):
     ) -> Any:
         """Async variant of :meth:`_request` (reads only: the triggerer never changes anything)."""
         settings = await self.asettings()
-        request = _Request(
-            method.upper(),
-            path,
-            {"Publer-Workspace-Id": workspace_id} if workspace_id else {},
-            params,
-            None,
-            None,
-            None,
-        )
+        headers = {"Publer-Workspace-Id": workspace_id} if workspace_id else {}
+        request = _Request(method.upper(), path, headers, params, None, None, None)
         retrying = self._policy().async_retrying(self.log)
         try:
             return await retrying(self._asend, settings, request)
@@ -320,12 +299,11 @@ class PublerHook(BaseHook):
     async def _asend(self, settings: PublerConnectionSettings, request: _Request) -> Any:
         import httpx
 
-        wait = self._pacing_wait(settings, request)
+        budget = self._budget(settings)
+        wait = self._reserve(budget, request)
         if wait > 0:
             await asyncio.sleep(wait)
-        client = self._get_async_client(settings)
-        budget = retries.budget_for(settings.api_key, settings.base_url)
-        budget.spend()
+        client = self._async_client = await _SHARED.client(settings)
         try:
             response = await client.request(
                 request.method,
@@ -335,6 +313,7 @@ class PublerHook(BaseHook):
                 timeout=self._timeout(None),
             )
         except httpx.HTTPError as exc:
+            budget.release()
             sent = not isinstance(exc, (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout))
             raise self._transport_error(exc, request, sent=sent, settings=settings) from None
         budget.observe(response.headers)
@@ -343,18 +322,12 @@ class PublerHook(BaseHook):
             return body
         raise self._http_error(response.status_code, body, response.text, response.headers, request, settings)
 
-    def _pace(self, request: _Request) -> None:
-        wait = self._pacing_wait(self.settings, request)
-        if wait > 0:
-            self._sleep(wait)
-
-    def _pacing_wait(self, settings: PublerConnectionSettings, request: _Request) -> float:
-        """Seconds to wait before sending so the key's budget lasts; raise if the deadline comes first."""
+    def _reserve(self, budget: retries.RateBudget, request: _Request) -> float:
+        """Book the request in the key's budget; the wait, unless it passes this hook's deadline."""
         now = time.time()
-        wait = retries.budget_for(settings.api_key, settings.base_url).wait(now)
-        if wait <= 0:
-            return 0.0
-        if self.deadline is not None and now + wait > self.deadline:
+        wait = budget.reserve(now)
+        if wait > 0 and self.deadline is not None and now + wait > self.deadline:
+            budget.cancel()
             raise PublerRateLimitError(
                 429,
                 [f"the key's request budget is used up for {wait:.0f}s more, past this task's deadline"],
@@ -362,9 +335,13 @@ class PublerHook(BaseHook):
                 path=request.path,
                 retry_after=wait,
             )
-        self.log.info(
-            "Pacing under Publer's rate limit: waiting %.1fs before %s %s", wait, request.method, request.path
-        )
+        if wait >= 1:
+            self.log.info(
+                "Pacing under Publer's rate limit: waiting %.1fs before %s %s",
+                wait,
+                request.method,
+                request.path,
+            )
         return wait
 
     def _timeout(self, timeout: float | None) -> float:
@@ -1168,6 +1145,92 @@ def _mask(settings: PublerConnectionSettings) -> None:
         return
     for form in settings.secret_forms():
         mask_secret(form)
+
+
+#: Seconds the triggers of one triggerer share a connection's settings before looking it up again.
+SETTINGS_TTL = 60.0
+
+
+class _SharedAsync:
+    """One ``httpx.AsyncClient`` per connection settings and event loop, and one settings lookup
+    per connection every ``SETTINGS_TTL`` seconds: the triggers of a triggerer share them.
+
+    A client costs an SSL context and a connection pool (tens of ms and most of a megabyte):
+    built once per loop, in a worker thread, so the event loop never blocks on it.
+    """
+
+    def __init__(self) -> None:
+        import weakref
+
+        self._loops: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, Any]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def _state(self) -> dict[str, Any]:
+        loop = asyncio.get_running_loop()
+        state = self._loops.get(loop)
+        if state is None:
+            state = self._loops[loop] = {"clients": {}, "settings": {}, "lock": asyncio.Lock()}
+        return state
+
+    async def settings(self, hook: PublerHook) -> PublerConnectionSettings:
+        state = self._state()
+        cached = state["settings"].get(hook.publer_conn_id)
+        if cached is not None and time.monotonic() - cached[1] < SETTINGS_TTL:
+            settings: PublerConnectionSettings = cached[0]
+            return settings
+        async with state["lock"]:
+            cached = state["settings"].get(hook.publer_conn_id)
+            if cached is None or time.monotonic() - cached[1] >= SETTINGS_TTL:
+                conn = await hook.aget_connection(hook.publer_conn_id)
+                settings = PublerConnectionSettings.from_connection(conn)
+                _mask(settings)
+                cached = state["settings"][hook.publer_conn_id] = (settings, time.monotonic())
+        return cached[0]
+
+    async def client(self, settings: PublerConnectionSettings) -> httpx.AsyncClient:
+        state = self._state()
+        key = repr((settings.base_url, settings.verify, sorted(settings.proxies.items()), settings.trust_env))
+        client = state["clients"].get(key)
+        if client is None:
+            async with state["lock"]:
+                client = state["clients"].get(key)
+                if client is None:
+                    client = state["clients"][key] = await asyncio.to_thread(_new_async_client, settings)
+        return client
+
+    async def aclose(self) -> None:
+        """Close this loop's clients (the triggerer's shutdown; tests)."""
+        state = self._state()
+        clients, state["clients"] = list(state["clients"].values()), {}
+        state["settings"].clear()
+        for client in clients:
+            await client.aclose()
+
+
+_SHARED = _SharedAsync()
+
+
+async def aclose_clients() -> None:
+    """Close the async clients the hooks of this event loop share."""
+    await _SHARED.aclose()
+
+
+def _new_async_client(settings: PublerConnectionSettings) -> httpx.AsyncClient:
+    import httpx
+
+    mounts = {
+        f"{scheme}://": httpx.AsyncHTTPTransport(proxy=url, verify=settings.verify)
+        for scheme, url in settings.proxies.items()
+    }
+    return httpx.AsyncClient(
+        base_url=settings.base_url + "/",
+        verify=settings.verify,
+        trust_env=settings.trust_env,
+        mounts=mounts or None,
+        headers={"Accept": "application/json", "User-Agent": USER_AGENT},
+        limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
+    )
 
 
 # -- media, updates and finding posts ---------------------------------------------------------------

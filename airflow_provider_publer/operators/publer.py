@@ -43,6 +43,7 @@ from airflow_provider_publer.links.publer import (
     PublerJobPostsLink,
     PublerPostLink,
 )
+from airflow_provider_publer.post_files import POST_FILE_SUFFIXES, is_post_file, read_post_file
 from airflow_provider_publer.validation import MAX_POSTS_PER_REQUEST, validate_posts
 
 if TYPE_CHECKING:
@@ -64,8 +65,11 @@ class PublerSchedulePostOperator(BaseOperator):
 
     :param posts: the ``bulk.posts`` list exactly as Publer documents it, as dicts or
         :class:`airflow_provider_publer.models.Post` instances (templated, shown as JSON in the UI:
-        a literal ``{{`` in a text must be written ``{{ '{{' }}``). ``accounts[].scheduled_at``
-        may be an ISO 8601 string with an offset or a timezone-aware datetime.
+        a literal ``{{`` in a text must be written ``{{ '{{' }}``), or the name of a calendar file
+        next to the DAG (``.json``, ``.yaml``, or a ``.csv`` with the columns of
+        :data:`airflow_provider_publer.post_files.CSV_COLUMNS`; rendered with Jinja too).
+        ``accounts[].scheduled_at`` may be an ISO 8601 string with an offset or a timezone-aware
+        datetime.
     :param state: ``bulk.state``: ``scheduled`` (default), ``draft``, ``draft_private``,
         ``draft_public``, ``recurring`` and the other forms Publer documents (templated).
     :param workspace_id: workspace to post in; defaults to the connection's ``workspace_id`` (templated).
@@ -80,6 +84,12 @@ class PublerSchedulePostOperator(BaseOperator):
     :param max_posts_per_request: posts per ``POST`` (at most 500, Publer's limit).
     :param wait_for_completion: also wait until Publer finishes the jobs; the task then fails with
         Publer's per-account reasons, and returns the job outcome instead of the job id.
+    :param verify_posts: with ``wait_for_completion``, also list the posts on Publer (about one
+        request per 20 posts) and fail if one is missing; by default a job Publer reports complete
+        with no failure is trusted, and ``PublerPostSensor`` confirms the posts go live.
+    :param dry_run: validate, read what Publer already holds for the accounts and period, and
+        report (log and return value) what would be created, what is already there and what
+        Publer would refuse (one-minute gaps, the plan's daily limits); send nothing.
     :param poll_interval: seconds between two job status checks when waiting.
     :param wait_timeout: seconds to wait for the jobs before failing.
     :param deferrable: wait in the triggerer instead of a worker slot (with ``wait_for_completion``);
@@ -88,6 +98,7 @@ class PublerSchedulePostOperator(BaseOperator):
 
     template_fields: Sequence[str] = ("posts", "state", "workspace_id", "publer_conn_id")
     template_fields_renderers = {"posts": "json"}
+    template_ext: Sequence[str] = POST_FILE_SUFFIXES
     operator_extra_links = (PublerJobPostsLink(), PublerPostLink())
     ui_color = "#e7f0ff"
 
@@ -104,6 +115,8 @@ class PublerSchedulePostOperator(BaseOperator):
         reconcile_poll_interval: float = 5.0,
         max_posts_per_request: int = MAX_POSTS_PER_REQUEST,
         wait_for_completion: bool = False,
+        verify_posts: bool = False,
+        dry_run: bool = False,
         poll_interval: float = 10.0,
         wait_timeout: float = 3600.0,
         deferrable: bool | None = None,
@@ -116,6 +129,8 @@ class PublerSchedulePostOperator(BaseOperator):
                 f"got {max_posts_per_request}"
             )
         self.posts = posts
+        #: The calendar file ``posts`` names (``.json``, ``.yaml``, ``.csv``); Airflow renders its content.
+        self.posts_file: str | None = posts.strip() if is_post_file(posts) else None
         self.state = state
         self.workspace_id = workspace_id
         self.publer_conn_id = publer_conn_id
@@ -125,6 +140,9 @@ class PublerSchedulePostOperator(BaseOperator):
         self.reconcile_poll_interval = reconcile_poll_interval
         self.max_posts_per_request = max_posts_per_request
         self.wait_for_completion = wait_for_completion
+        self.verify_posts = verify_posts
+        # Not ``self.dry_run``: that is BaseOperator's method behind ``airflow tasks test --dry-run``.
+        self.is_dry_run = dry_run
         self.poll_interval = poll_interval
         self.wait_timeout = wait_timeout
         self.deferrable = default_deferrable() if deferrable is None else deferrable
@@ -138,6 +156,8 @@ class PublerSchedulePostOperator(BaseOperator):
     # -- execute ---------------------------------------------------------------------------------
 
     def execute(self, context: Context) -> Any:
+        if self.is_dry_run:
+            return self._dry_run()
         from airflow_provider_publer.ledger import SubmissionLedger, fingerprint
 
         ledger = SubmissionLedger.for_task(context)
@@ -153,7 +173,27 @@ class PublerSchedulePostOperator(BaseOperator):
         result: Any = refs[0] if len(refs) == 1 else refs
         if not self.wait_for_completion:
             return result
-        return self._wait(context, refs, workspace, posts)
+        return self._wait(context, refs, workspace, posts, ledger.earliest_since() or _now())
+
+    def _dry_run(self) -> dict[str, Any]:
+        """Validate and predict; no POST, no ledger, no job."""
+        from airflow_provider_publer.dry_run import dry_run
+
+        posts = self._checked_posts()
+        workspace = self._workspace()
+        report = self._call(
+            lambda: dry_run(
+                self.hook,
+                posts,
+                state=self.state,
+                publish_now=self.publish_now,
+                workspace_id=workspace,
+                max_posts_per_request=self.max_posts_per_request,
+            )
+        )
+        for line in report.lines():
+            self.log.info("%s", line)
+        return report.to_dict()
 
     def _push_refs(self, context: Context, refs: list[str], workspace: str) -> None:
         """XCom what the sensor and the links need, as soon as each job id is known."""
@@ -165,7 +205,11 @@ class PublerSchedulePostOperator(BaseOperator):
 
     def _checked_posts(self, posts: Any = None, now: datetime | None = None) -> list[dict[str, Any]]:
         """Validate before anything is sent; bad input fails the task without retries."""
+        source = None
         try:
+            if posts is None and self.posts_file:
+                source = read_post_file(self.posts_file, str(self.posts))
+                posts = source.posts
             return validate_posts(
                 self.posts if posts is None else posts,
                 state=self.state,
@@ -174,7 +218,8 @@ class PublerSchedulePostOperator(BaseOperator):
                 max_posts=None,
             )
         except PublerValidationError as err:
-            raise AirflowFailException(f"Nothing was sent to Publer. {err}") from None
+            located = source.locate(err) if source is not None else err
+            raise AirflowFailException(f"Nothing was sent to Publer. {located}") from None
 
     def _workspace(self) -> str:
         try:
@@ -376,7 +421,9 @@ class PublerSchedulePostOperator(BaseOperator):
 
     # -- waiting (optional) ----------------------------------------------------------------------
 
-    def _wait(self, context: Context, refs: list[str], workspace: str, posts: list[dict[str, Any]]) -> Any:
+    def _wait(
+        self, context: Context, refs: list[str], workspace: str, posts: list[dict[str, Any]], since: datetime
+    ) -> Any:
         from airflow_provider_publer.job_outcomes import (
             check_job,
             combined_outcome,
@@ -389,6 +436,8 @@ class PublerSchedulePostOperator(BaseOperator):
         done: dict[str, PublerJobResult] = {ref: reconciled_result(ref) for ref in refs if is_reconciled(ref)}
         deadline = time.monotonic() + self.wait_timeout
         while True:
+            if not self.deferrable and len(done) < len(refs):
+                time.sleep(self.poll_interval)  # Publer's jobs take seconds: no check right after the POST
             for ref in [r for r in refs if r not in done]:
                 result = check_job(self.hook, ref, workspace, self.log)
                 if result is not None and result.is_finished:
@@ -397,17 +446,18 @@ class PublerSchedulePostOperator(BaseOperator):
                 outcome = combined_outcome([done[r] for r in refs])
                 if not outcome["succeeded"]:
                     raise AirflowFailException(failure_message(PublerJobResult.from_dict(outcome)))
-                return self._finish(context, outcome, posts, workspace)
+                return self._finish(context, outcome, posts, workspace, since)
             if self.deferrable:
-                self._defer([r for r in refs if r not in done], workspace, done)
+                self._defer([r for r in refs if r not in done], workspace, done, since)
             if time.monotonic() >= deadline:
                 pending = ", ".join(r for r in refs if r not in done)
                 raise AirflowException(
                     f"Publer job(s) {pending} did not finish within {self.wait_timeout:.0f}s."
                 )
-            time.sleep(self.poll_interval)
 
-    def _defer(self, pending: list[str], workspace: str, done: dict[str, PublerJobResult]) -> None:
+    def _defer(
+        self, pending: list[str], workspace: str, done: dict[str, PublerJobResult], since: datetime
+    ) -> None:
         from airflow_provider_publer.triggers.publer import PublerJobTrigger
 
         self.defer(
@@ -420,7 +470,7 @@ class PublerSchedulePostOperator(BaseOperator):
                 first_check_delay=self.poll_interval,
             ),
             method_name="execute_complete",
-            kwargs={"finished": [r.to_dict() for r in done.values()]},
+            kwargs={"finished": [r.to_dict() for r in done.values()], "since": since.isoformat()},
             timeout=timedelta(seconds=self.wait_timeout + 60),
         )
 
@@ -429,6 +479,7 @@ class PublerSchedulePostOperator(BaseOperator):
         context: Context,
         event: dict[str, Any] | None = None,
         finished: list[dict[str, Any]] | None = None,
+        since: str | None = None,
     ) -> Any:
         """Resume after the trigger; only an explicit success event succeeds."""
         from airflow_provider_publer.job_outcomes import combined_outcome, judge_event
@@ -437,36 +488,62 @@ class PublerSchedulePostOperator(BaseOperator):
         result = judge_event(event)
         jobs = [*(finished or []), *(result.get("jobs") or [result])]
         outcome = combined_outcome([PublerJobResult.from_dict(j) for j in jobs])
-        return self._finish(context, outcome, self._checked_posts_or_empty(), self._workspace())
+        start = datetime.fromisoformat(since) if since else _now() - timedelta(hours=1)
+        return self._finish(context, outcome, self._checked_posts_or_empty(), self._workspace(), start)
 
     def _checked_posts_or_empty(self) -> list[dict[str, Any]]:
         try:
-            return validate_posts(
-                self.posts, state=self.state, publish_now=self.publish_now, now=_EPOCH, max_posts=None
-            )
-        except PublerValidationError:
+            return self._checked_posts(now=_EPOCH)
+        except AirflowFailException:
             return []
 
     def _finish(
-        self, context: Context, outcome: dict[str, Any], posts: list[dict[str, Any]], workspace: str
+        self,
+        context: Context,
+        outcome: dict[str, Any],
+        posts: list[dict[str, Any]],
+        workspace: str,
+        since: datetime,
     ) -> dict[str, Any]:
-        """Verify the posts exist and push the published post's link when Publer has one."""
-        if posts and self.reconcile:
-            from airflow_provider_publer.ledger import SubmissionLedger
+        """Publer confirmed the jobs: note the posts they name, and link a published post.
 
-            since = SubmissionLedger.for_task(context).earliest_since() or _now() - timedelta(hours=1)
-            found = self._reconcile(posts, since, workspace, None if self.publish_now else [])
+        A job Publer reports ``complete`` with no failure is trusted, as the sensor trusts it; the
+        posts are listed only with ``verify_posts=True`` (and, for publish-now, one page of the
+        first account's posts to find the published post's link when the job names none).
+        """
+        from airflow_provider_publer.responses import PublerJobResult, created_posts
+
+        jobs = outcome.get("jobs") or [outcome]
+        named = [p for job in jobs for p in created_posts(PublerJobResult.from_dict(job))]
+        if named:
+            outcome["post_ids"] = [str(p["id"]) for p in named if p.get("id")]
+        links = [str(p["post_link"]) for p in named if p.get("post_link")]
+        if posts and (self.verify_posts or (self.publish_now and not links)):
+            found = self._verified(outcome, posts, workspace, since, full=self.verify_posts)
             outcome["post_ids"] = found.found_post_ids
-            outcome["missing"] = len(found.missing)
-            links = [p.get("post_link") for p in found.found.values() if p.get("post_link")]
-            if links:
-                context["ti"].xcom_push(key=XCOM_POST_LINK, value=str(links[0]))
-            if found.missing:
-                raise AirflowFailException(
-                    f"Publer reported job {outcome['job_id']} complete, but {len(found.missing)} post(s) are "
-                    "not listed on Publer. Check that media sits inside networks.<network>.media."
-                )
+            links = [str(p["post_link"]) for p in found.found.values() if p.get("post_link")]
+        if links:
+            context["ti"].xcom_push(key=XCOM_POST_LINK, value=links[0])
         return outcome
+
+    def _verified(
+        self,
+        outcome: dict[str, Any],
+        posts: list[dict[str, Any]],
+        workspace: str,
+        since: datetime,
+        *,
+        full: bool,
+    ) -> Reconciliation:
+        """List the posts on Publer (all of them, or the first pair's account only)."""
+        checked = posts if full else [{**posts[0], "accounts": posts[0]["accounts"][:1]}]
+        found = self._reconcile(checked, since, workspace, None if self.publish_now else [])
+        if full and found.missing:
+            raise AirflowFailException(
+                f"Publer reported job(s) {outcome['job_id']} complete, but {len(found.missing)} post(s) are "
+                "not listed on Publer."
+            )
+        return found
 
 
 def _airflow_error(err: PublerError) -> AirflowException:

@@ -33,3 +33,7 @@ PUBLER_UPDATE_SCREENSHOTS=1 .venv/bin/python -m pytest -p no:cacheprovider tests
 make dev
 .venv/bin/python -m pytest -m chaos tests/integration/test_chaos.py -s
 # --8<-- [end:chaos]
+
+# --8<-- [start:pool]
+airflow pools set publer 2 "Tasks that send to Publer (its limit: 100 requests per 2 minutes per user)"
+# --8<-- [end:pool]

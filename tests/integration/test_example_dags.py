@@ -74,3 +74,17 @@ def test_the_readme_dag_runs_as_written(tmp_path: Path, style):
         state = sandbox_state(server)
     assert result.succeeded, result.output[-4000:]
     assert [p["network"] for p in state["posts"]] == ["facebook"]
+
+
+def test_content_calendar_checks_then_schedules_every_row():
+    """The CSV calendar next to the DAG: the dry run sends nothing, then every row is scheduled once."""
+    with SandboxServer(SandboxConfig(job_latency=1.0)) as server:
+        result = run_dag_test("example_publer_content_calendar", sandbox_env(server))
+        state = sandbox_state(server)
+    assert result.succeeded, result.output[-4000:]
+    rows = (ROOT / "example_dags" / "content_calendar.csv").read_text().splitlines()[1:]
+    assert len(state["posts"]) == len(rows) == 7
+    assert len({(p["account_id"], p["text"]) for p in state["posts"]}) == 7
+    assert state["requests"]["by_route"]["POST /api/v1/posts/schedule"] == 1
+    assert "Dry run: 7 post(s)" in result.output
+    assert "Would create 7 post(s); 0 already on Publer; 0 would be refused." in result.output

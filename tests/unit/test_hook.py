@@ -452,7 +452,7 @@ class TestSubmit:
             "headers": {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "1714558492"},
         }
         api.post(url("posts/schedule"), [limited, {"json": {"job_id": "j"}}])
-        monkeypatch.setattr(retries.RateBudget, "wait", lambda self, now=None: 0.0)
+        monkeypatch.setattr(retries.RateBudget, "reserve", lambda self, now=None: 0.0)  # the retry waits
         assert hook.schedule_posts(POSTS) == "j"
         assert api.call_count == 2
         assert 12.0 <= sleeps[-1] <= 13.0
@@ -540,21 +540,58 @@ class TestReadRetries:
 
 
 class TestPacing:
-    def test_budget_spreads_the_last_requests_until_the_reset(self):
+    NOW = 1_714_558_400.0
+
+    def test_a_full_budget_lets_requests_go_at_once_then_spreads_them(self):
+        budget = retries.RateBudget(limit=4, window=8.0)  # one token every 2 s
+        waits = [budget.reserve(now=self.NOW) for _ in range(6)]
+        assert waits[:4] == [0.0, 0.0, 0.0, 0.0]
+        assert waits[4:] == [pytest.approx(2.0), pytest.approx(4.0)]
+        assert budget.reserve(now=self.NOW + 100) == 0.0  # refilled
+
+    def test_headers_of_other_workers_lower_the_budget(self):
+        budget = retries.RateBudget(limit=100, window=120.0)
+        assert budget.reserve(now=self.NOW) == 0.0
+        headers = {
+            "X-RateLimit-Limit": "100",
+            "X-RateLimit-Remaining": "1",
+            "X-RateLimit-Reset": str(int(self.NOW) + 60),
+        }
+        budget.observe(headers, now=self.NOW)  # someone else used 98
+        assert budget.reserve(now=self.NOW) == 0.0
+        assert budget.reserve(now=self.NOW) == pytest.approx(1.2)  # 120 s / 100
+
+    def test_nothing_left_waits_for_the_reset(self):
         budget = retries.RateBudget()
-        now = 1_714_558_400.0
+        budget.reserve(now=self.NOW)
+        zero = {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(int(self.NOW) + 30)}
+        budget.observe(zero, now=self.NOW)
+        assert budget.reserve(now=self.NOW) == pytest.approx(30.0)
+        assert budget.reserve(now=self.NOW) == pytest.approx(31.2)  # the next waits behind it
 
-        def observe(remaining: int) -> None:
-            headers = {"X-RateLimit-Limit": "100", "X-RateLimit-Remaining": str(remaining)}
-            budget.observe({**headers, "X-RateLimit-Reset": str(int(now) + 60)}, now=now)
+    def test_a_cancelled_reservation_gives_its_token_back(self):
+        budget = retries.RateBudget(limit=1, window=10.0)
+        assert budget.reserve(now=self.NOW) == 0.0
+        assert budget.reserve(now=self.NOW) == pytest.approx(10.0)
+        budget.cancel()
+        assert budget.reserve(now=self.NOW) == pytest.approx(10.0)
 
-        observe(80)
-        assert budget.wait(now=now) == 0.0
-        observe(9)
-        assert budget.wait(now=now) == pytest.approx(6.0)
-        observe(0)
-        assert budget.wait(now=now + 10) == pytest.approx(50.0)
-        assert budget.wait(now=now + 61) == 0.0
+    def test_the_limit_of_the_connection_extra(self, monkeypatch, api, sleeps):
+        monkeypatch.setenv(
+            "AIRFLOW_CONN_PUBLER_DEFAULT",
+            json.dumps(
+                {
+                    "conn_type": "publer",
+                    "password": "k-123456",
+                    "extra": {"workspace_id": "w", "rate_limit": 2, "rate_limit_window": 10},
+                }
+            ),
+        )
+        api.get(url("accounts"), json=[])
+        hook = PublerHook(sleep=sleeps.append)
+        for _ in range(3):
+            hook.list_accounts()
+        assert sleeps == [pytest.approx(5.0, abs=0.5)]
 
     def test_hook_waits_before_the_budget_runs_out_instead_of_meeting_a_429(self, hook, api, sleeps):
         reset = str(int(time.time()) + 60)
@@ -579,6 +616,36 @@ class TestPacing:
             hook.get_job_status("j1")
         assert api.call_count == 1
         assert sleeps == []
+
+    @pytest.mark.asyncio
+    async def test_async_polls_of_many_triggers_queue_behind_each_other(self, monkeypatch):
+        """One budget per key and process: coroutines of a triggerer are paced together."""
+        monkeypatch.setenv(
+            "AIRFLOW_CONN_PUBLER_DEFAULT",
+            json.dumps(
+                {
+                    "conn_type": "publer",
+                    "password": "k-123456",
+                    "extra": {"workspace_id": "w", "rate_limit": 2, "rate_limit_window": 10},
+                }
+            ),
+        )
+        slept = []
+
+        async def sleep(delay):
+            slept.append(delay)
+
+        monkeypatch.setattr("asyncio.sleep", sleep)
+        with respx.mock(base_url=BASE) as router:
+            router.get("/job_status/j").respond(json={"status": "working"})
+            import asyncio
+
+            hooks = [PublerHook() for _ in range(4)]
+            await asyncio.gather(*(h.aget_job_status("j") for h in hooks))
+        from airflow_provider_publer.hooks.publer import aclose_clients
+
+        await aclose_clients()
+        assert sorted(round(s) for s in slept) == [5, 10]
 
 
 class TestJobStatus:
@@ -676,13 +743,14 @@ class TestAsync:
     async def test_async_plain_http_to_loopback_ignores_proxy_env(self, monkeypatch):
         monkeypatch.setenv("HTTP_PROXY", "http://proxy.invalid:3128")
         monkeypatch.setenv("AIRFLOW_CONN_PUBLER_DEFAULT", publer_conn_json(host=SANDBOX_LIKE))
-        hook = PublerHook()
-        client = hook._get_async_client(await hook.asettings())
+        from airflow_provider_publer.hooks.publer import _SHARED, aclose_clients
+
+        client = await _SHARED.client(await PublerHook().asettings())
         try:
             assert client._trust_env is False
             assert not client._mounts
         finally:
-            await hook.aclose()
+            await aclose_clients()
 
 
 # -- paging never trusts the echoed page number -------------------------------------------------

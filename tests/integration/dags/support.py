@@ -49,6 +49,26 @@ def scheduled_posts(tag: str, when: datetime = WHEN) -> list[dict[str, Any]]:
     ]
 
 
+#: Networks whose "status" posts need no media; 2 hours apart each stays under every daily limit.
+TEXT_NETWORKS = ("facebook", "linkedin", "twitter", "mastodon", "bluesky", "threads", "google", "telegram")
+CALENDAR_SPACING = timedelta(hours=2)
+
+
+def calendar(count: int, first: datetime, tag: str) -> list[dict[str, Any]]:
+    """``count`` posts round-robin over the text networks, each account's posts 2 hours apart."""
+    posts = []
+    for i in range(count):
+        network = TEXT_NETWORKS[i % len(TEXT_NETWORKS)]
+        when = first + CALENDAR_SPACING * (i // len(TEXT_NETWORKS))
+        posts.append(
+            {
+                "networks": {network: {"type": "status", "text": f"{tag} #{i}"}},
+                "accounts": [{"id": SANDBOX_ACCOUNT_IDS[network], "scheduled_at": when.isoformat()}],
+            }
+        )
+    return posts
+
+
 def publish_now_posts(tag: str) -> list[dict[str, Any]]:
     """Two posts without scheduled_at, three (post, account) pairs."""
     return [

@@ -1,0 +1,263 @@
+"""A dry run of a submission: what it would create, what Publer already holds, what Publer would refuse.
+
+``PublerSchedulePostOperator(dry_run=True)`` validates everything, then reads (never writes)
+Publer: the posts it already holds for the accounts and the period of the calendar, the
+workspace's plan (``GET /workspaces``) and the accounts' networks (``GET /accounts``). From
+those it predicts the per-account failures a real submission would meet, which Publer reports
+only after the fact, in the job's result:
+
+- "There's another post at this time": a post less than a minute from an existing post (or
+  from another post of the calendar) on the same account;
+- "Daily post limit reached": more posts in a rolling 24 hours than the plan allows the
+  account's network (the table of Publer's rate-limit docs, :data:`DAILY_POST_LIMITS`).
+
+Posts already on Publer (same account, minute and text) are reported as such; a real run would
+not send them again only after an earlier try (reconciliation), so the report says so.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict, deque
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_publer.reconcile import (
+    SAME_MINUTE,
+    IntendedPost,
+    intended_posts,
+    match,
+)
+from airflow_provider_publer.timestamps import now_utc, parse_optional_timestamp, to_publer_timestamp
+from airflow_provider_publer.validation import GAP_RULE, MAX_POSTS_PER_REQUEST
+
+if TYPE_CHECKING:
+    from airflow_provider_publer.hooks.publer import PublerHook
+
+DAY = timedelta(hours=24)
+PLANS = ("free", "professional", "business")
+
+#: Publer's daily post limits per account (rolling 24 h): network -> (free, professional, business).
+#: LinkedIn pages and profiles differ; "linkedin" is the profile row, "linkedin_page" the page row.
+DAILY_POST_LIMITS: dict[str, tuple[int, int, int]] = {
+    "facebook": (12, 24, 36),
+    "instagram": (15, 20, 25),
+    "threads": (150, 200, 250),
+    "tiktok": (15, 20, 25),
+    "twitter": (25, 50, 100),
+    "mastodon": (25, 50, 100),
+    "bluesky": (25, 50, 100),
+    "linkedin": (10, 12, 14),
+    "linkedin_page": (12, 18, 24),
+    "pinterest": (12, 24, 36),
+    "google": (5, 10, 15),
+    "youtube": (5, 10, 15),
+    "wordpress": (12, 18, 24),
+    "telegram": (5, 10, 15),
+}
+DAILY_LIMIT_RULE = "Daily post limit reached for this account"
+
+#: At most this many refusals are listed in the return value (the log has them all).
+REPORTED_REFUSALS = 200
+
+
+@dataclass
+class DryRunReport:
+    """What a submission would do. ``to_dict()`` is the operator's (small) return value."""
+
+    posts: int
+    pairs: int
+    requests: int
+    would_create: int = 0
+    already_there: list[dict[str, Any]] = field(default_factory=list)
+    refused: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "dry_run": True,
+            "posts": self.posts,
+            "pairs": self.pairs,
+            "requests": self.requests,
+            "would_create": self.would_create,
+            "already_there": len(self.already_there),
+            "refused": self.refused[:REPORTED_REFUSALS],
+            "refused_total": len(self.refused),
+            "notes": list(self.notes),
+        }
+
+    def lines(self) -> list[str]:
+        """The report for the task log, one line each."""
+        lines = [
+            f"Dry run: {self.posts} post(s), {self.pairs} (post, account) pair(s), "
+            f"{self.requests} request(s); nothing was sent.",
+            f"Would create {self.would_create} post(s); {len(self.already_there)} already on Publer; "
+            f"{len(self.refused)} would be refused.",
+        ]
+        lines += [f"  already on Publer: {a['where']} -> post {a['post_id']}" for a in self.already_there]
+        lines += [
+            f"  would be refused: {r['where']} (account {r['account_id']}): {r['reason']}"
+            for r in self.refused
+        ]
+        lines += [f"  note: {n}" for n in self.notes]
+        return lines
+
+
+def dry_run(
+    hook: PublerHook,
+    posts: Sequence[Mapping[str, Any]],
+    *,
+    state: str,
+    publish_now: bool,
+    workspace_id: str,
+    plan: str | None = None,
+    max_posts_per_request: int = MAX_POSTS_PER_REQUEST,
+) -> DryRunReport:
+    """Predict a submission of validated ``posts`` from what Publer holds; sends nothing.
+
+    :param plan: ``free``, ``professional`` or ``business``; by default the workspace's plan as
+        ``GET /workspaces`` lists it.
+    """
+    entries = intended_posts(posts, state=state, publish_now=publish_now)
+    report = DryRunReport(
+        posts=len(posts), pairs=len(entries), requests=-(-len(posts) // max_posts_per_request)
+    )
+    dated = [e for e in entries if e.scheduled_at is not None]
+    if state.startswith("draft"):
+        report.would_create = len(entries)
+        report.notes.append("drafts take no publishing slot: no gap or daily limit applies")
+        return report
+    now = now_utc()
+    existing = _existing(hook, dated, now, workspace_id)
+    found = match(posts, dated, existing, since=now, now=now, preexisting=[])
+    for (post_index, account_index), post in sorted(found.found.items()):
+        report.already_there.append(
+            {"where": f"posts[{post_index}].accounts[{account_index}]", "post_id": str(post.get("id"))}
+        )
+    new = [e for e in dated if (e.post_index, e.account_index) not in found.found]
+    there = {a["post_id"] for a in report.already_there}
+    active = [p for p in existing if _counts(p) and str(p.get("id")) not in there]
+    report.refused += _gaps(new, active)
+    report.refused += _daily_limits(hook, new, active, workspace_id, plan, report.notes)
+    undated = len(entries) - len(dated)
+    if undated:
+        report.notes.append(
+            f"{undated} pair(s) have no scheduled_at: Publer places them (posting schedule or now), "
+            "so gaps and daily limits cannot be predicted for them"
+        )
+    refused = {r["where"] for r in report.refused}
+    report.would_create = len(entries) - len(report.already_there) - len(refused)
+    return report
+
+
+def _existing(
+    hook: PublerHook, dated: Sequence[IntendedPost], now: datetime, workspace_id: str
+) -> list[dict[str, Any]]:
+    """Posts on the calendar's accounts from a day before its first post to a minute after its last."""
+    if not dated:
+        return []
+    times = [e.scheduled_at for e in dated if e.scheduled_at is not None]
+    accounts = sorted({e.account_id for e in dated})
+    first, last = min(times) - DAY, max(times) + SAME_MINUTE
+    return hook.list_posts(
+        account_ids=accounts,
+        from_=to_publer_timestamp(first, field="from"),
+        to=to_publer_timestamp(last, field="to"),
+        workspace_id=workspace_id,
+    )
+
+
+def _counts(post: Mapping[str, Any]) -> bool:
+    """Whether an existing post takes a publishing slot (scheduled or published, not failed or draft)."""
+    base = str(post.get("state") or "").split("_", 1)[0]
+    return (
+        base in ("scheduled", "published") and parse_optional_timestamp(post.get("scheduled_at")) is not None
+    )
+
+
+def _where(entry: IntendedPost) -> str:
+    return f"posts[{entry.post_index}].accounts[{entry.account_index}]"
+
+
+def _gaps(new: Sequence[IntendedPost], existing: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """New pairs less than a minute from an existing post on the same account."""
+    times: dict[str, list[float]] = defaultdict(list)
+    for post in existing:
+        when = parse_optional_timestamp(post.get("scheduled_at"))
+        if when is not None:
+            times[str(post.get("account_id"))].append(when.timestamp())
+    for account_times in times.values():
+        account_times.sort()
+    refused = []
+    for entry in new:
+        if entry.scheduled_at is None:
+            continue
+        moment = entry.scheduled_at.timestamp()
+        slots = times.get(entry.account_id, [])
+        i = bisect.bisect_left(slots, moment - SAME_MINUTE.total_seconds() + 1e-6)
+        if i < len(slots) and abs(slots[i] - moment) < SAME_MINUTE.total_seconds():
+            refused.append({"where": _where(entry), "account_id": entry.account_id, "reason": GAP_RULE})
+    return refused
+
+
+def _daily_limits(
+    hook: PublerHook,
+    new: Sequence[IntendedPost],
+    existing: Sequence[Mapping[str, Any]],
+    workspace_id: str,
+    plan: str | None,
+    notes: list[str],
+) -> list[dict[str, Any]]:
+    """New pairs past the plan's daily limit of their account's network (rolling 24 hours)."""
+    if not new:
+        return []
+    plan = plan or _workspace_plan(hook, workspace_id)
+    if plan not in PLANS:
+        notes.append(
+            f"the workspace's plan ({plan or 'not listed'}) has no published daily limits: not checked"
+        )
+        return []
+    networks = {str(a.get("id")): _limit_key(a) for a in hook.list_accounts(workspace_id)}
+    timelines: dict[str, list[tuple[float, IntendedPost | None]]] = defaultdict(list)
+    for post in existing:
+        when = parse_optional_timestamp(post.get("scheduled_at"))
+        if when is not None:
+            timelines[str(post.get("account_id"))].append((when.timestamp(), None))
+    for entry in new:
+        if entry.scheduled_at is not None:
+            timelines[entry.account_id].append((entry.scheduled_at.timestamp(), entry))
+    refused = []
+    column = PLANS.index(plan)
+    for account_id, timeline in timelines.items():
+        network = networks.get(account_id)
+        if network not in DAILY_POST_LIMITS:
+            continue
+        limit = DAILY_POST_LIMITS[network][column]
+        timeline.sort(key=lambda item: item[0])
+        window: deque[float] = deque()
+        for moment, pair in timeline:
+            while window and window[0] <= moment - DAY.total_seconds():
+                window.popleft()
+            if pair is not None and len(window) >= limit:
+                reason = f"{DAILY_LIMIT_RULE} ({limit} {network} posts per 24 hours on the {plan} plan)"
+                refused.append({"where": _where(pair), "account_id": account_id, "reason": reason})
+                continue  # a refused post takes no slot
+            window.append(moment)
+    return refused
+
+
+def _workspace_plan(hook: PublerHook, workspace_id: str) -> str | None:
+    for workspace in hook.list_workspaces():
+        if str(workspace.get("id")) == workspace_id:
+            plan = workspace.get("plan")
+            return str(plan).lower() if plan else None
+    return None
+
+
+def _limit_key(account: Mapping[str, Any]) -> str:
+    provider = str(account.get("provider") or "")
+    if provider == "linkedin" and str(account.get("type") or "") == "page":
+        return "linkedin_page"
+    return provider

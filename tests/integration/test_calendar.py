@@ -1,0 +1,151 @@
+"""Calendars of many posts as one task, against the sandbox with real Airflow: several requests
+each sent exactly once across a crash, a CSV calendar, and a dry run that sends nothing."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from airflow_provider_publer.hooks.publer import PublerHook
+from airflow_provider_publer.sandbox import SANDBOX_ACCOUNT_IDS, SandboxConfig, SandboxServer
+from tests.integration.conftest import TEST_DAGS, run_dag_test, sandbox_env, sandbox_state
+from tests.integration.dags.support import OUT_ENV, read_events
+
+pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("airflow_db")]
+
+SCHEDULE_ROUTE = "POST /api/v1/posts/schedule"
+HEADER = "account_id,network,type,text,scheduled_at,media,url,title,labels"
+
+
+def _run(tmp_path: Path, dag_id: str, server: SandboxServer, **env: str) -> tuple[Any, dict, list[dict]]:
+    folder = tmp_path / "dags"
+    folder.mkdir(exist_ok=True)
+    shutil.copy(TEST_DAGS / "publer_calendar.py", folder / "publer_calendar.py")
+    out = tmp_path / "out"
+    out.mkdir(exist_ok=True)
+    result = run_dag_test(
+        dag_id, sandbox_env(server, **{OUT_ENV: str(out), **env}), dags_folder=folder, timeout=600
+    )
+    return result, sandbox_state(server), read_events(out)
+
+
+def _event(events: list[dict], task_id: str, kind: str) -> dict:
+    matching = [e for e in events if e["task_id"] == task_id and e["event"] == kind]
+    assert len(matching) == 1, events
+    return matching[0]
+
+
+def test_1100_posts_go_out_as_three_requests_each_exactly_once_across_a_crash(tmp_path):
+    first = (datetime.now(timezone.utc) + timedelta(days=2)).replace(minute=0, second=0, microsecond=0)
+    with SandboxServer(SandboxConfig(job_latency=0.5, rate_limit_enabled=False)) as server:
+        result, state, events = _run(
+            tmp_path, "publer_calendar_batches", server, PUBLER_CALENDAR_FIRST=first.isoformat()
+        )
+    assert result.succeeded, result.output[-4000:]
+    texts = Counter(p["text"] for p in state["posts"])
+    assert len(texts) == 1100
+    assert set(texts.values()) == {1}, "a post was created twice"
+    assert state["requests"]["by_route"][SCHEDULE_ROUTE] == 3
+    assert [len(j["request"]["bulk"]["posts"]) for j in state["jobs"]] == [500, 500, 100]
+    assert "simulated worker crash after request 2" in result.output
+    schedule = _event(events, "schedule", "success")
+    assert schedule["try_number"] == 2
+    assert schedule["value"] == [j["id"] for j in state["jobs"]]
+    assert result.output.count("Reconnecting to job") == 2
+    assert "GET /api/v1/posts" not in state["requests"]["by_route"], "nothing was uncertain: no listing"
+    wait = _event(events, "wait", "success")
+    assert wait["value"]["succeeded"] is True
+    assert wait["value"]["job_ids"] == schedule["value"]
+
+
+def _write_calendar(folder: Path, rows: list[str]) -> None:
+    folder.mkdir(exist_ok=True)
+    (folder / "calendar.csv").write_text("\n".join([HEADER, *rows]) + "\n")
+
+
+def test_a_csv_calendar_is_scheduled_row_by_row(tmp_path):
+    first = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=1)
+    facebook = SANDBOX_ACCOUNT_IDS["facebook"]
+    rows = [
+        f"{facebook},facebook,status,CSV row {i},{(first + timedelta(hours=i)).isoformat()},,,,"
+        for i in range(25)
+    ]
+    _write_calendar(tmp_path / "dags", rows)
+    with SandboxServer(SandboxConfig(job_latency=0.5)) as server:
+        result, state, events = _run(tmp_path, "publer_calendar_csv", server)
+    assert result.succeeded, result.output[-4000:]
+    assert sorted(p["text"] for p in state["posts"]) == sorted(f"CSV row {i}" for i in range(25))
+    assert state["requests"]["by_route"][SCHEDULE_ROUTE] == 3  # 10 + 10 + 5
+    assert len(_event(events, "schedule", "success")["value"]) == 3
+
+
+def test_a_bad_csv_row_names_the_file_and_row_and_sends_nothing(tmp_path):
+    first = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=1)
+    rows = [
+        f"{SANDBOX_ACCOUNT_IDS['facebook']},facebook,status,fine,{first.isoformat()},,,,",
+        f"{SANDBOX_ACCOUNT_IDS['facebook']},facebook,status,naive time,2031-03-02T09:00:00,,,,",
+    ]
+    _write_calendar(tmp_path / "dags", rows)
+    with SandboxServer(SandboxConfig(job_latency=0.5)) as server:
+        result, state, events = _run(tmp_path, "publer_calendar_csv", server)
+    assert not result.succeeded
+    assert state["requests"]["total"] == 0
+    error = _event(events, "schedule", "failed")["error"]
+    assert "Nothing was sent to Publer. calendar.csv row 3: posts[1].accounts[0].scheduled_at" in error
+
+
+def test_the_dry_run_predicts_refusals_and_sends_no_post(tmp_path, monkeypatch):
+    """Publer holds a post at 09:00 on the Facebook page and 15 posts today on the Google location
+    (the business plan's daily limit): the dry run reports the gap, the sixteenth Google post, the
+    post that is already there, and what it would create; no POST reaches the sandbox."""
+    day = (datetime.now(timezone.utc) + timedelta(days=3)).replace(hour=8, minute=0, second=0, microsecond=0)
+    facebook, google = SANDBOX_ACCOUNT_IDS["facebook"], SANDBOX_ACCOUNT_IDS["google"]
+    existing = [
+        {
+            "networks": {"facebook": {"type": "status", "text": "already planned"}},
+            "accounts": [{"id": facebook, "scheduled_at": (day + timedelta(hours=1)).isoformat()}],
+        },
+        {
+            "networks": {"facebook": {"type": "status", "text": "same as the calendar"}},
+            "accounts": [{"id": facebook, "scheduled_at": (day + timedelta(hours=3)).isoformat()}],
+        },
+        *[
+            {
+                "networks": {"google": {"type": "status", "text": f"google {i}"}},
+                "accounts": [{"id": google, "scheduled_at": (day + timedelta(minutes=30 * i)).isoformat()}],
+            }
+            for i in range(15)
+        ],
+    ]
+    rows = [
+        f"{facebook},facebook,status,collides,{(day + timedelta(hours=1, seconds=30)).isoformat()},,,,",
+        f"{facebook},facebook,status,same as the calendar,{(day + timedelta(hours=3)).isoformat()},,,,",
+        f"{facebook},facebook,status,fine,{(day + timedelta(hours=5)).isoformat()},,,,",
+        f"{google},google,status,one too many,{(day + timedelta(hours=9)).isoformat()},,,,",
+    ]
+    _write_calendar(tmp_path / "dags", rows)
+    with SandboxServer(SandboxConfig(job_latency=0.0)) as server:
+        for name, value in sandbox_env(server).items():
+            monkeypatch.setenv(name, value)
+        hook = PublerHook()
+        job = hook.schedule_posts(existing)
+        assert hook.get_job_status(job).is_success
+        hook.close()
+        posts_before = sandbox_state(server)["requests"]["by_route"][SCHEDULE_ROUTE]
+        result, state, events = _run(tmp_path, "publer_calendar_dry_run", server)
+    assert result.succeeded, result.output[-4000:]
+    assert state["requests"]["by_route"][SCHEDULE_ROUTE] == posts_before == 1
+    report = _event(events, "plan", "success")["value"]
+    assert report["dry_run"] is True
+    assert (report["pairs"], report["would_create"], report["already_there"]) == (4, 1, 1)
+    refused = {r["where"]: r["reason"] for r in report["refused"]}
+    assert refused["posts[0].accounts[0]"].startswith("There's another post at this time")
+    assert refused["posts[3].accounts[0]"].startswith(
+        "Daily post limit reached for this account (15 google posts"
+    )
+    assert "Dry run: 4 post(s)" in result.output
