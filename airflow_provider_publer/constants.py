@@ -25,3 +25,12 @@ def default_deferrable() -> bool:
     except ImportError:  # Airflow 3.1
         from airflow.configuration import conf  # type: ignore[assignment]
     return bool(conf.getboolean("operators", "default_deferrable", fallback=False))
+
+
+#: XCom key under which ``PublerUploadMediaOperator`` pushes Publer's full media objects (its return
+#: value holds only what a post's ``media`` items take).
+XCOM_MEDIA = "publer_media"
+
+#: XCom key under which ``PublerDeletePostsOperator`` pushes the ids Publer deleted, also when some
+#: posts were not deleted and the task fails.
+XCOM_DELETED_IDS = "publer_deleted_ids"

@@ -34,6 +34,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import cached_property
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pendulum
@@ -72,6 +73,7 @@ __all__ = [
     "validate_id",
     "validate_media_file",
     "validate_media_urls",
+    "validate_post_id",
     "validate_post_ids",
     "validate_post_update",
     "validate_posts",
@@ -635,11 +637,9 @@ def validate_media_file(
             field, f"{label} cannot be read ({type(err).__name__}: {err}); check the path and access"
         ) from None
     if not exists:
-        raise _error(
-            field,
-            f"{label} does not exist or is not a file; check the path (a relative path starts in the "
-            "worker's working directory)",
-        )
+        relative = isinstance(source, Path) and not source.is_absolute()
+        where = " (a relative path starts in the worker's working directory)" if relative else ""
+        raise _error(field, f"{label} does not exist or is not a file; check the path{where}")
     upload_name = name if name is not None else str(source.name)
     if not isinstance(upload_name, str) or not upload_name.strip():
         raise _error(
@@ -678,9 +678,7 @@ def validate_media_urls(urls: Any, *, field: str = "urls") -> list[dict[str, Any
     """
     items = [urls] if isinstance(urls, (str, Mapping)) else urls
     if not isinstance(items, (list, tuple)) or not items:
-        raise _error(
-            field, f"must be a non-empty list of http(s) URLs, got {_kind(urls)} {_shown(urls)}"
-        )
+        raise _error(field, f"must be a non-empty list of http(s) URLs, got {_kind(urls)} {_shown(urls)}")
     out = []
     for index, item in enumerate(items):
         where = f"{field}[{index}]"
@@ -765,8 +763,27 @@ def validate_post_ids(post_ids: Any, *, field: str = "post_ids") -> list[str]:
             f"must be a post id or a non-empty list of post ids (from GET /posts), got {_kind(post_ids)} "
             f"{_shown(post_ids)}; if it comes from XCom, check that the upstream task pushed it",
         )
-    ids = [validate_id(item, field=f"{field}[{index}]") for index, item in enumerate(items)]
+    ids = [validate_post_id(item, field=f"{field}[{index}]") for index, item in enumerate(items)]
     return list(dict.fromkeys(ids))
+
+
+def validate_post_id(post_id: Any, *, field: str = "post_id") -> str:
+    """One post id as ``GET /posts`` lists it; ``"None"`` (an XCom that was never pushed, rendered
+    by a template) is refused with that hint.
+
+    :raises PublerValidationError: not a single id, ``None``/``"None"``, blank, or holding whitespace.
+    """
+    if post_id is None or post_id == "None":
+        raise _error(
+            field,
+            f"must be a post id (from GET /posts), got {post_id!r}; if it comes from XCom, check that the "
+            "upstream task pushed it",
+        )
+    if isinstance(post_id, (list, tuple)):
+        raise _error(
+            field, f"must be one post id, got a {_kind(post_id)} of {len(post_id)}: {_shown(post_id)}"
+        )
+    return validate_id(post_id, field=field)
 
 
 def validate_account_ids(account_ids: Any, *, field: str = "account_ids") -> list[str]:
@@ -846,7 +863,6 @@ def validate_choice(value: Any, choices: Iterable[str], *, field: str) -> str | 
 def _media_source(file: Any, field: str) -> Any:
     """A readable path object for ``file``; str and os.PathLike become pathlib Paths."""
     import os
-    from pathlib import Path
 
     if isinstance(file, str):
         text = file.strip()
@@ -865,9 +881,7 @@ def _media_source(file: Any, field: str) -> Any:
         return file  # an ObjectStoragePath (a universal_pathlib path): read through its filesystem
     if isinstance(file, os.PathLike):
         return Path(os.fspath(file))
-    raise _error(
-        field, f"must be a file path or an ObjectStoragePath, got {_kind(file)} {_shown(file)}"
-    )
+    raise _error(field, f"must be a file path or an ObjectStoragePath, got {_kind(file)} {_shown(file)}")
 
 
 def _name_from_url(url: str) -> str:

@@ -11,12 +11,17 @@ Reading a key that was never pushed must not log anything: Airflow's plain XCom 
 did nothing wrong (the "Published post" link has no URL until Publer published a post).
 So the links ask for every value of the key in the task's run (one request, an empty
 answer when there is none) and take the task instance's own.
+
+A task that waits for several posts (``PublerPostSensor``) links each one: "Published post"
+for the first, "Published post 2" ... "Published post 10" for the next ones, read from the
+list of URLs it pushes under ``publer_post_links``.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import attrs
 from airflow.sdk import BaseOperatorLink
 
 if TYPE_CHECKING:
@@ -77,3 +82,46 @@ def _state(ti_key: TaskInstanceKey) -> str | None:
     """The task instance's state when Airflow passes the running instance (it does as links are made)."""
     state = getattr(ti_key, "state", None)
     return None if state is None else str(getattr(state, "value", state))
+
+
+#: XCom key of the links of every post a task found published (a list of URLs, in its order).
+XCOM_POST_LINKS = "publer_post_links"
+
+#: How many posts get an extra link of their own ("Published post", "Published post 2", ...).
+MAX_POST_LINKS = 10
+
+
+@attrs.define
+class PublerPublishedPostLink(BaseOperatorLink):
+    """The ``index``-th post a task found published ("Published post 2" ... "Published post 10").
+
+    The first post has :class:`PublerPostLink`. Each link reads its URL from the list the task
+    pushed under ``publer_post_links``; a task with fewer posts leaves the rest empty (hidden).
+
+    :param index: the post's place in the task's result, from 2.
+    """
+
+    index: int = 2
+    pushed_when_finished: ClassVar[bool] = True
+
+    @property
+    def name(self) -> str:
+        return f"Published post {self.index}"
+
+    @property
+    def xcom_key(self) -> str:
+        return f"_link_PublerPublishedPostLink_{self.index}"
+
+    def get_link(self, operator: BaseOperator, *, ti_key: TaskInstanceKey) -> str:
+        if _state(ti_key) in _WAITING_STATES:
+            return ""
+        links = _pushed_value(ti_key, XCOM_POST_LINKS)
+        if not isinstance(links, list) or len(links) < self.index:
+            return ""
+        value = links[self.index - 1]
+        return value if isinstance(value, str) and value.startswith(("https://", "http://")) else ""
+
+
+def published_post_links() -> tuple[BaseOperatorLink, ...]:
+    """The links of a task that finds published posts: one per post, up to :data:`MAX_POST_LINKS`."""
+    return (PublerPostLink(), *(PublerPublishedPostLink(index) for index in range(2, MAX_POST_LINKS + 1)))

@@ -8,6 +8,11 @@ makes sure that no Airflow retry, manual clear or lost answer posts twice: befor
 reconciles against Publer's posts where the outcome is unknown, and sends only what is
 missing. HTTP lives in the hook; importing this module stays cheap (the hook, requests, httpx
 and the trigger load only when a task runs).
+
+The rest of a post's life has an operator each, with the same standards (input checked before
+anything is sent, nothing created twice): :class:`PublerUploadMediaOperator` (files and URLs to
+Publer's media), :class:`PublerUpdatePostOperator`, :class:`PublerDeletePostsOperator` and
+:class:`PublerPostInsightsOperator` (per-post analytics, to XCom or a JSON Lines file).
 """
 
 from __future__ import annotations
@@ -24,8 +29,10 @@ from airflow_provider_publer.compat import AirflowException, AirflowFailExceptio
 from airflow_provider_publer.constants import (
     DEFAULT_CONN_ID,
     RECONCILED_PREFIX,
+    XCOM_DELETED_IDS,
     XCOM_JOB_ID,
     XCOM_JOB_WORKSPACES,
+    XCOM_MEDIA,
     default_deferrable,
 )
 from airflow_provider_publer.exceptions import (
@@ -567,3 +574,621 @@ def _now() -> datetime:
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+# -- media, updates, deletes and insights -------------------------------------------------------------
+
+
+class _PublerTask(BaseOperator):
+    """What the operators below share: the hook, the workspace, and input checked before sending."""
+
+    publer_conn_id: str
+    workspace_id: str | None
+
+    @cached_property
+    def hook(self) -> PublerHook:
+        from airflow_provider_publer.hooks.publer import PublerHook
+
+        return PublerHook(publer_conn_id=self.publer_conn_id, workspace_id=self.workspace_id or None)
+
+    def _workspace(self) -> str:
+        try:
+            return self.hook.resolve_workspace(self.workspace_id or None)
+        except (PublerConfigurationError, PublerValidationError) as err:
+            raise AirflowFailException(f"Nothing was sent to Publer. {err}") from None
+
+    @staticmethod
+    def _checked(check: Any) -> Any:
+        """Run a validation; bad input fails the task without retries, with nothing sent."""
+        try:
+            return check()
+        except PublerValidationError as err:
+            raise AirflowFailException(f"Nothing was sent to Publer. {err}") from None
+
+    def _call(self, func: Any, what: str = "") -> Any:
+        """Run a hook call; Publer's trouble becomes Airflow's retry (transient) or failure (the rest)."""
+        try:
+            return func()
+        except PublerError as err:
+            error = _airflow_error(err)
+            raise type(error)(f"{what}{err}") from None
+
+
+class PublerUploadMediaOperator(_PublerTask):
+    """Upload media to Publer and return items ready for ``networks.<network>.media`` of a post.
+
+    Files (local paths or Airflow ``ObjectStoragePath``, so files in S3, GCS... work) are sent to
+    ``POST /media`` one by one; URLs are imported with one ``POST /media/from-url`` whose job the
+    operator waits for (``poll_interval``, ``wait_timeout``). Every file and URL is checked before
+    anything is sent: a missing file, a format Publer does not list (jpg, jpeg, png, gif, mp4,
+    mov, avi, pdf, doc, docx, ppt, pptx) or a file over 200 MB (import it from a URL instead)
+    fails the task with nothing uploaded.
+
+    Nothing is uploaded twice: each upload and import is recorded in the task instance's
+    submission ledger (:mod:`airflow_provider_publer.ledger`) before it is sent and after Publer
+    answers, so an Airflow retry or a clear reuses what an earlier try uploaded. When an answer
+    was lost, the upload is looked for in ``GET /media`` by its file name (created since the
+    send) before anything is sent again; a file Publer would list under another name may then
+    be uploaded a second time (a spare copy in the media library, never a second post).
+
+    Returns ``[{id, type, path, thumbnail}, ...]`` (files first, in order, then URLs), e.g.
+    ``{"networks": {"facebook": {"type": "photo", "text": ..., "media": upload.output}}}``.
+    Publer's full media objects (``width``, ``height``, ``validity``, ...) are in the XCom
+    ``publer_media``.
+
+    :param files: paths or ``ObjectStoragePath`` objects (templated); one path alone works too.
+    :param urls: http(s) URLs Publer downloads itself, or Publer's items ``{"url", "name",
+        "caption"}`` (templated); for files over 200 MB.
+    :param in_library: keep the media in the workspace's media library.
+    :param direct_upload: store on Publer's S3 at once (slower; the ``path`` is then final).
+    :param workspace_id: workspace to upload to (templated); defaults to the connection's.
+    :param publer_conn_id: Airflow connection of type ``publer`` (templated).
+    :param poll_interval: seconds between two checks of the import job.
+    :param wait_timeout: seconds to wait for the import job before failing (a retry reconnects to it).
+    """
+
+    template_fields: Sequence[str] = ("files", "urls", "workspace_id", "publer_conn_id")
+    template_fields_renderers = {"urls": "json"}
+    ui_color = "#e7f0ff"
+
+    def __init__(
+        self,
+        *,
+        files: Any = (),
+        urls: Any = (),
+        in_library: bool = False,
+        direct_upload: bool = False,
+        workspace_id: str | None = None,
+        publer_conn_id: str = DEFAULT_CONN_ID,
+        poll_interval: float = 5.0,
+        wait_timeout: float = 600.0,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.files = _file_list(files)
+        self.urls = urls
+        self.in_library = in_library
+        self.direct_upload = direct_upload
+        self.workspace_id = workspace_id
+        self.publer_conn_id = publer_conn_id
+        self.poll_interval = poll_interval
+        self.wait_timeout = wait_timeout
+
+    def execute(self, context: Context) -> list[dict[str, Any]]:
+        from airflow_provider_publer.ledger import SubmissionLedger
+        from airflow_provider_publer.responses import media_item
+
+        files, urls = self._checked_inputs()
+        workspace = self._workspace()
+        ledger = SubmissionLedger.for_task(context)
+        uploaded = [self._upload(media, workspace, ledger) for media in files]
+        if urls:
+            uploaded.extend(self._import(urls, workspace, ledger))
+        context["ti"].xcom_push(key=XCOM_MEDIA, value=uploaded)
+        items = [media_item(media) for media in uploaded]
+        self.log.info(
+            "Publer holds %d media item(s): %s", len(items), ", ".join(str(i.get("id")) for i in items)
+        )
+        return items
+
+    def _checked_inputs(self) -> tuple[list[Any], list[dict[str, Any]]]:
+        from airflow_provider_publer.validation import validate_media_file, validate_media_urls
+
+        files = _file_list(self.files)
+        checked = [
+            self._checked(lambda f=file, i=index: validate_media_file(f, field=f"files[{i}]"))
+            for index, file in enumerate(files)
+        ]
+        urls: list[dict[str, Any]] = []
+        if self.urls not in (None, "", (), []):
+            urls = self._checked(lambda: validate_media_urls(self.urls))
+        if not checked and not urls:
+            raise AirflowFailException(
+                "Nothing was sent to Publer. files, urls: give at least one file (files=[...]) or URL "
+                "(urls=[...])"
+            )
+        return checked, urls
+
+    # -- one file, once --------------------------------------------------------------------------
+
+    def _upload(self, media: Any, workspace: str, ledger: SubmissionLedger) -> dict[str, Any]:
+        from airflow_provider_publer.ledger import fingerprint
+
+        key = fingerprint(
+            [{"file": str(media.source), "name": media.name, "size": media.size, **self._flags()}],
+            "media_upload",
+            workspace,
+            False,
+        )
+        record = ledger.record(key)
+        if record is not None and record.job_id:
+            earlier = _decode_media(record.job_id)
+            if earlier:
+                self.log.info(
+                    "Reusing media %s: an earlier try uploaded %s", earlier[0].get("id"), media.name
+                )
+                return earlier[0]
+        if record is not None:
+            found = self._find_uploaded([media.name], record.since_time, workspace)
+            if found:
+                ledger.mark_sent(key, _encode_media(found))
+                return found[0]
+            self.log.warning(
+                "An earlier try sent %s, but Publer does not list it: it did not land; uploading it again",
+                media.name,
+            )
+        created = record is None
+        record = ledger.mark_sending(key, _now())
+        try:
+            uploaded = self.hook.upload_media(
+                media.source,
+                name=media.name,
+                in_library=self.in_library,
+                direct_upload=self.direct_upload,
+                workspace_id=workspace,
+            )
+        except PublerOutcomeUnknownError as err:
+            self.log.warning("%s", err)
+            found = self._find_uploaded([media.name], record.since_time, workspace)
+            if found:
+                ledger.mark_sent(key, _encode_media(found))
+                return found[0]
+            raise AirflowException(
+                f"The upload of {media.name} was sent but its answer was lost, and Publer does not list the "
+                "file yet. A retry of this task looks for it again before uploading anything."
+            ) from None
+        except PublerError as err:
+            if created:
+                ledger.forget(key)  # Publer refused it or was never reached: nothing was stored
+            raise _airflow_error(err) from None
+        ledger.mark_sent(key, _encode_media([uploaded]))
+        return uploaded
+
+    def _flags(self) -> dict[str, bool]:
+        return {"in_library": bool(self.in_library), "direct_upload": bool(self.direct_upload)}
+
+    def _find_uploaded(
+        self, names: list[str], since: datetime, workspace: str
+    ) -> list[dict[str, Any]] | None:
+        """The media named ``names`` created since ``since`` (newest first), or ``None`` if one is missing."""
+        from airflow_provider_publer.timestamps import parse_optional_timestamp
+
+        found = []
+        for name in names:
+            listed = self._call(
+                lambda n=name: self.hook.list_media(search=n, workspace_id=workspace),
+                "Could not look for an earlier upload in Publer's media: ",
+            )
+            matches = []
+            for item in listed:
+                created = parse_optional_timestamp(item.get("created_at"))
+                if item.get("name") == name and (created is None or created >= since - _CLOCK_SLACK):
+                    matches.append(item)
+            if not matches:
+                return None
+            found.append(matches[-1])  # Publer lists the library oldest first: the latest upload
+        self.log.info("Found earlier upload(s) on Publer: %s", ", ".join(str(m.get("id")) for m in found))
+        return found
+
+    # -- URLs: one import job, once --------------------------------------------------------------
+
+    def _import(
+        self, urls: list[dict[str, Any]], workspace: str, ledger: SubmissionLedger
+    ) -> list[dict[str, Any]]:
+        from airflow_provider_publer.ledger import fingerprint
+
+        key = fingerprint([{"urls": urls, **self._flags()}], "media_import", workspace, False)
+        record = ledger.record(key)
+        if record is not None and record.job_id:
+            earlier = _decode_media(record.job_id)
+            if earlier is not None:
+                return earlier
+            media = self._wait_for_import(record.job_id, workspace, reconnecting=True)
+            if media is not None:
+                ledger.mark_sent(key, _encode_media(media))
+                return media
+        elif record is not None:
+            found = self._find_uploaded([u["name"] for u in urls], record.since_time, workspace)
+            if found:
+                ledger.mark_sent(key, _encode_media(found))
+                return found
+        created = record is None
+        ledger.mark_sending(key, _now())
+        try:
+            job_id = self.hook.import_media(
+                urls, in_library=self.in_library, direct_upload=self.direct_upload, workspace_id=workspace
+            )
+        except PublerOutcomeUnknownError as err:
+            raise AirflowException(
+                f"{err} A retry of this task looks for the imported files before importing anything again."
+            ) from None
+        except PublerError as err:
+            if created:
+                ledger.forget(key)
+            raise _airflow_error(err) from None
+        ledger.mark_sent(key, job_id)
+        media = self._wait_for_import(job_id, workspace)
+        assert media is not None
+        ledger.mark_sent(key, _encode_media(media))
+        return media
+
+    def _wait_for_import(
+        self, job_id: str, workspace: str, *, reconnecting: bool = False
+    ) -> list[dict[str, Any]] | None:
+        """Wait for the import job; its media, or ``None`` when reconnecting to a job that failed."""
+        from airflow_provider_publer.job_outcomes import check_job
+        from airflow_provider_publer.responses import media_job_errors, media_job_media
+
+        deadline = time.monotonic() + self.wait_timeout
+        while True:
+            result = check_job(self.hook, job_id, workspace, self.log)
+            if result is not None and result.is_finished:
+                break
+            if time.monotonic() >= deadline:
+                raise AirflowException(
+                    f"Publer's import job {job_id} did not finish within {self.wait_timeout:.0f}s; a retry "
+                    "of this task waits for the same job."
+                )
+            time.sleep(self.poll_interval)
+        media = media_job_media(result)
+        if result.is_success and media:
+            return media
+        if reconnecting and not result.is_success:
+            self.log.warning("The import job %s of an earlier try failed; importing again", job_id)
+            return None
+        reasons = "; ".join(media_job_errors(result)) or "no reason given"
+        if result.is_success:
+            reasons = "the job completed without listing any media"
+        raise AirflowFailException(
+            f"Publer could not import the media (job {job_id}, {result.status}): {reasons}"
+        )
+
+
+class PublerUpdatePostOperator(_PublerTask):
+    """Change a post on Publer (``PUT /posts/{id}``) and return Publer's ``PostDetail``.
+
+    The change is checked before it is sent (fields Publer's update takes: ``type, text, url,
+    title, excerpt, question, duration, featured_media, media, link, labels``; a blank text is
+    refused). Publer's refusals fail the task without retries, with Publer's reason and what it
+    means: 403 for a post published with approval (no one may change it), 422 for a change the
+    network does not allow after publishing (LinkedIn: text only; X, Instagram, Pinterest,
+    Threads, Bluesky: labels only), 404 for an unknown post. A PUT sets the same fields each time,
+    so Airflow retries after network trouble are harmless. The "Published post" link opens the
+    post when Publer has published it.
+
+    :param post_id: the post's id (templated), e.g. from ``GET /posts``.
+    :param post: the fields to change (templated, shown as JSON), e.g. ``{"text": "New text"}``;
+        ``{"post": {...}}`` works too.
+    :param workspace_id: the post's workspace (templated); defaults to the connection's.
+    :param publer_conn_id: Airflow connection of type ``publer`` (templated).
+    """
+
+    template_fields: Sequence[str] = ("post_id", "post", "workspace_id", "publer_conn_id")
+    template_fields_renderers = {"post": "json"}
+    operator_extra_links = (PublerPostLink(),)
+    ui_color = "#e7f0ff"
+
+    def __init__(
+        self,
+        *,
+        post_id: str,
+        post: Any,
+        workspace_id: str | None = None,
+        publer_conn_id: str = DEFAULT_CONN_ID,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.post_id = post_id
+        self.post = post
+        self.workspace_id = workspace_id
+        self.publer_conn_id = publer_conn_id
+
+    def execute(self, context: Context) -> dict[str, Any]:
+        from airflow_provider_publer.validation import validate_post_id, validate_post_update
+
+        post_id = self._checked(lambda: validate_post_id(self.post_id))
+        body = self._checked(lambda: validate_post_update(self.post))
+        workspace = self._workspace()
+        detail: dict[str, Any] = self._call(
+            lambda: self.hook.update_post(post_id, body, workspace_id=workspace),
+            f"Post {post_id} was not updated. ",
+        )
+        if detail.get("post_link"):
+            context["ti"].xcom_push(key=XCOM_POST_LINK, value=str(detail["post_link"]))
+        return detail
+
+
+class PublerDeletePostsOperator(_PublerTask):
+    """Delete posts on Publer (``DELETE /posts?post_ids[]=``) and return the ids deleted.
+
+    Publer answers with the ids it deleted and silently keeps the others: queued
+    (auto-scheduled) posts, private drafts of another member, published posts needing approval
+    for restricted roles, unknown ids. The task then fails without retries, naming every post
+    that was not deleted with its state as Publer lists it (the deleted ids are in the XCom
+    ``publer_deleted_ids``). An Airflow retry or clear does not count posts that an earlier try
+    deleted as failures (the task instance's ledger remembers them).
+
+    :param post_ids: one id or a list (templated), e.g. from ``GET /posts``.
+    :param workspace_id: the posts' workspace (templated); defaults to the connection's.
+    :param publer_conn_id: Airflow connection of type ``publer`` (templated).
+    """
+
+    template_fields: Sequence[str] = ("post_ids", "workspace_id", "publer_conn_id")
+    ui_color = "#e7f0ff"
+
+    def __init__(
+        self,
+        *,
+        post_ids: Any,
+        workspace_id: str | None = None,
+        publer_conn_id: str = DEFAULT_CONN_ID,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.post_ids = post_ids
+        self.workspace_id = workspace_id
+        self.publer_conn_id = publer_conn_id
+
+    def execute(self, context: Context) -> list[str]:
+        from airflow_provider_publer.ledger import SubmissionLedger, fingerprint
+        from airflow_provider_publer.validation import validate_post_ids
+
+        ids = self._checked(lambda: validate_post_ids(self.post_ids))
+        workspace = self._workspace()
+        ledger = SubmissionLedger.for_task(context)
+        key = fingerprint([{"delete": ids}], "delete", workspace, False)
+        record = ledger.record(key)
+        earlier = set(_decode_ids(record.job_id)) if record is not None and record.job_id else set()
+        to_delete = [post_id for post_id in ids if post_id not in earlier]
+        deleted: set[str] = set()
+        if to_delete:
+            ledger.mark_sending(key, _now())
+            deleted = set(self._call(lambda: self.hook.delete_posts(to_delete, workspace_id=workspace)))
+            ledger.mark_sent(key, _encode_ids(earlier | deleted))
+        kept = [post_id for post_id in to_delete if post_id not in deleted]
+        still = self._call(lambda: self.hook.find_posts(kept, workspace_id=workspace)) if kept else {}
+        if record is not None:
+            # An earlier try sent a delete: a post that is no longer listed is one it deleted.
+            deleted |= {post_id for post_id in kept if post_id not in still}
+            kept = [post_id for post_id in kept if post_id in still]
+        result = [post_id for post_id in ids if post_id in earlier or post_id in deleted]
+        context["ti"].xcom_push(key=XCOM_DELETED_IDS, value=result)
+        if kept:
+            raise AirflowFailException(_not_deleted_message(kept, still, result, workspace))
+        self.log.info("Publer deleted %d post(s): %s", len(result), ", ".join(result))
+        return result
+
+
+class PublerPostInsightsOperator(_PublerTask):
+    """Per-post analytics of accounts over a period (``GET /analytics/{account_id}/post_insights``).
+
+    For each account, every page (10 posts each) of its published posts scheduled from ``from_``
+    to ``to`` is read; each row is Publer's post ``{id, text, type, account_id, network, url,
+    scheduled_at, post_link, analytics}`` with ``analytics`` as plain numbers (``reach``,
+    ``engagement``, ``engagement_rate``, ``likes``, ``comments``, ``shares``, ``saves``,
+    ``video_views``, ``link_clicks``, ``post_clicks``, ``click_through_rate``, ``reach_rate``;
+    rates in percent; ``None`` where Publer gives no figure). With ``output_path`` the rows are
+    written as JSON Lines (one row per line, UTF-8) and the task returns the path, ready to load
+    into a warehouse; otherwise it returns the rows. Reading twice is harmless, so retries are too.
+
+    :param account_ids: account ids, or the accounts themselves as ``list_accounts()`` returns them
+        (templated).
+    :param from_: first day (templated): ``YYYY-MM-DD``, a date or a datetime. Default: the start of
+        the run's data interval.
+    :param to: last day, included (templated). Default: the end of the data interval (an end at
+        midnight is the day before, so a weekly interval is Monday to Sunday).
+    :param output_path: where to write JSON Lines (templated): a local path or an Airflow
+        ``ObjectStoragePath`` (S3, GCS...). Parent directories of a local path are created, and a
+        local file is replaced whole, never left half-written.
+    :param query: text search in the posts.
+    :param sort_by: Publer's order: ``scheduled_at``, ``reach``, ``engagement``, ``likes``, ...
+    :param workspace_id: the accounts' workspace (templated); defaults to the connection's.
+    :param publer_conn_id: Airflow connection of type ``publer`` (templated).
+    """
+
+    template_fields: Sequence[str] = (
+        "account_ids",
+        "from_",
+        "to",
+        "output_path",
+        "query",
+        "workspace_id",
+        "publer_conn_id",
+    )
+    ui_color = "#e7f0ff"
+
+    def __init__(
+        self,
+        *,
+        account_ids: Any,
+        from_: Any = None,
+        to: Any = None,
+        output_path: Any = None,
+        query: str | None = None,
+        sort_by: str | None = None,
+        workspace_id: str | None = None,
+        publer_conn_id: str = DEFAULT_CONN_ID,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.account_ids = account_ids
+        self.from_ = from_
+        self.to = to
+        self.output_path = _local_path_text(output_path)
+        self.query = query
+        self.sort_by = sort_by
+        self.workspace_id = workspace_id
+        self.publer_conn_id = publer_conn_id
+
+    def execute(self, context: Context) -> Any:
+        from airflow_provider_publer.validation import (
+            POST_INSIGHTS_SORTS,
+            validate_account_ids,
+            validate_choice,
+        )
+
+        accounts = self._checked(lambda: validate_account_ids(self.account_ids))
+        first, last = self._checked(lambda: self._dates(context))
+        sort_by = self._checked(lambda: validate_choice(self.sort_by, POST_INSIGHTS_SORTS, field="sort_by"))
+        workspace = self._workspace()
+        rows: list[dict[str, Any]] = []
+        for account in accounts:
+            posts = self._call(
+                lambda a=account: self.hook.get_post_insights(
+                    a, first, last, query=self.query or None, sort_by=sort_by, workspace_id=workspace
+                ),
+                f"Insights of account {account} ({first}..{last}): ",
+            )
+            rows.extend({**post, "account_id": post.get("account_id") or account} for post in posts)
+            self.log.info("Account %s: %d published post(s) from %s to %s", account, len(posts), first, last)
+        if self.output_path in (None, ""):
+            return rows
+        written = _write_json_lines(self.output_path, rows)
+        self.log.info("Wrote %d row(s) to %s", len(rows), written)
+        return written
+
+    def _dates(self, context: Context) -> tuple[str, str]:
+        from airflow_provider_publer.validation import interval_days, validate_date_range
+
+        if self.from_ not in (None, "") or self.to not in (None, ""):
+            return validate_date_range(self.from_, self.to)
+        start, end = context.get("data_interval_start"), context.get("data_interval_end")
+        if start is None or end is None:
+            raise PublerValidationError(
+                "are not given and this run has no data interval (a run triggered without a logical date); "
+                "pass from_ and to, e.g. from_='{{ macros.ds_add(ds, -7) }}', to='{{ ds }}'",
+                field="from_, to",
+            )
+        return interval_days(start, end)
+
+
+def _file_list(files: Any) -> Any:
+    """A list of files: one path alone becomes a list; plain paths become text (Airflow 3.1 would
+    try to render a pathlib.Path); an XComArg or a template is left for Airflow to resolve."""
+    if files is None:
+        return []
+    if isinstance(files, (list, tuple)):
+        return [_local_path_text(f) for f in files]
+    if isinstance(files, str) or hasattr(files, "protocol") or _is_plain_path(files):
+        return [_local_path_text(files)]
+    return files
+
+
+def _local_path_text(value: Any) -> Any:
+    """A pathlib path as text; an ``ObjectStoragePath`` and anything else unchanged."""
+    import os
+
+    return os.fspath(value) if _is_plain_path(value) else value
+
+
+def _is_plain_path(value: Any) -> bool:
+    import os
+
+    return isinstance(value, os.PathLike) and not hasattr(value, "protocol")
+
+
+def _write_json_lines(path: Any, rows: list[dict[str, Any]]) -> str:
+    """Write ``rows`` as JSON Lines to a local path (atomically) or an ``ObjectStoragePath``."""
+    import contextlib
+    import json
+    import os
+    import tempfile
+    from pathlib import Path
+
+    lines = "".join(json.dumps(row, ensure_ascii=False, default=str) + "\n" for row in rows)
+    if hasattr(path, "protocol"):
+        # A local (file://) path needs its directory; object stores have none to make.
+        with contextlib.suppress(OSError, NotImplementedError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", encoding="utf-8") as handle:
+            handle.write(lines)
+        return str(path)
+    target = Path(os.fspath(path))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(lines)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return str(path)
+
+
+def _not_deleted_message(
+    kept: list[str], still: dict[str, dict[str, Any]], deleted: list[str], workspace: str
+) -> str:
+    lines = []
+    for post_id in kept:
+        post = still.get(post_id)
+        if post is None:
+            lines.append(
+                f"post {post_id}: not found in workspace {workspace} (an unknown id, or another workspace's)"
+            )
+        else:
+            lines.append(
+                f"post {post_id} ({post.get('state') or 'state unknown'}, account "
+                f"{post.get('account_id') or '?'}, {post.get('network') or 'unknown network'}): still listed"
+            )
+    done = f"Deleted: {', '.join(deleted)}. " if deleted else "Nothing was deleted. "
+    return (
+        f"Publer did not delete {len(kept)} post(s):\n"
+        + "\n".join(lines)
+        + f"\n{done}Publer deletes no queued "
+        "(auto-scheduled) post, a private draft only for its creator, and a published post needing approval "
+        "not for restricted roles."
+    )
+
+
+_MEDIA_PREFIX = "media:"
+_DELETED_PREFIX = "deleted:"
+_CLOCK_SLACK = timedelta(minutes=2)
+
+
+def _encode_media(media: list[dict[str, Any]]) -> str:
+    """What the ledger keeps of uploaded media: the objects themselves (ids and URLs, no secret)."""
+    import json
+
+    return _MEDIA_PREFIX + json.dumps(media, sort_keys=True, default=str)
+
+
+def _decode_media(value: str) -> list[dict[str, Any]] | None:
+    import json
+
+    if not value.startswith(_MEDIA_PREFIX):
+        return None
+    media = json.loads(value[len(_MEDIA_PREFIX) :])
+    return [dict(m) for m in media] if isinstance(media, list) else None
+
+
+def _encode_ids(ids: set[str]) -> str:
+    return _DELETED_PREFIX + ",".join(sorted(ids))
+
+
+def _decode_ids(value: str) -> list[str]:
+    return (
+        [i for i in value[len(_DELETED_PREFIX) :].split(",") if i]
+        if value.startswith(_DELETED_PREFIX)
+        else []
+    )

@@ -130,3 +130,151 @@ class PublerJobTrigger(BaseTrigger):
                     }
                 )
             delay = min(delay, remaining)
+
+
+class PublerPostTrigger(BaseTrigger):
+    """Poll ``GET /posts`` until every post reaches ``target_state``, one fails, or ``end_time`` passes.
+
+    Publer has no "get one post" endpoint, so each check lists the posts in the target state or
+    ``failed`` (narrowed by ``account_ids`` and ``from_``/``to`` when given) with the hook's async
+    :meth:`~airflow_provider_publer.hooks.publer.PublerHook.afind_posts`, page by page until
+    every id is found. A check that could not tell (network, 5xx, 429 after the hook's own
+    retries) is followed by the next one. One event, JSON only:
+    ``{"status": "success", "posts": [...]}``, ``{"status": "failed", "posts": [...], "failed":
+    [...], "message": ...}`` (every failed post with Publer's reason), ``{"status": "timeout",
+    "message": ..., "pending": [...]}`` or ``{"status": "error", "message": ...}``.
+
+    :param post_ids: the posts' ids.
+    :param end_time: UNIX time after which the trigger gives up (wall clock: the triggerer that
+        resumes the wait may be another host).
+    :param target_state: the base state awaited: ``published`` (default), ``scheduled``, ...
+    :param publer_conn_id: Airflow connection of type ``publer``.
+    :param workspace_id: the posts' workspace; defaults to the connection's.
+    :param poll_interval: seconds between two checks.
+    :param first_check_delay: seconds before the first check (the deferring task has just checked).
+    :param account_ids: list only these accounts' posts (fewer pages).
+    :param from_: list only posts scheduled on or after this ISO date/datetime (with ``to``).
+    :param to: list only posts scheduled on or before this ISO date/datetime.
+    """
+
+    def __init__(
+        self,
+        post_ids: list[str],
+        end_time: float,
+        target_state: str = "published",
+        publer_conn_id: str = DEFAULT_CONN_ID,
+        workspace_id: str | None = None,
+        poll_interval: float = 30.0,
+        first_check_delay: float = 0.0,
+        account_ids: list[str] | None = None,
+        from_: str | None = None,
+        to: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.post_ids = [str(p) for p in post_ids or []]
+        if not self.post_ids or not end_time:
+            raise ValueError("PublerPostTrigger needs post_ids and end_time")
+        self.end_time = end_time
+        self.target_state = target_state
+        self.publer_conn_id = publer_conn_id
+        self.workspace_id = workspace_id
+        self.poll_interval = poll_interval
+        self.first_check_delay = first_check_delay
+        self.account_ids = [str(a) for a in account_ids] if account_ids else None
+        self.from_ = from_
+        self.to = to
+
+    def serialize(self) -> tuple[str, dict[str, Any]]:
+        return (
+            f"{type(self).__module__}.{type(self).__qualname__}",
+            {
+                "post_ids": self.post_ids,
+                "end_time": self.end_time,
+                "target_state": self.target_state,
+                "publer_conn_id": self.publer_conn_id,
+                "workspace_id": self.workspace_id,
+                "poll_interval": self.poll_interval,
+                "first_check_delay": self.first_check_delay,
+                "account_ids": self.account_ids,
+                "from_": self.from_,
+                "to": self.to,
+            },
+        )
+
+    def _hook(self) -> PublerHook:
+        return PublerHook(
+            publer_conn_id=self.publer_conn_id, workspace_id=self.workspace_id, deadline=self.end_time
+        )
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        hook = self._hook()
+        try:
+            yield await self._wait(hook)
+        finally:
+            await hook.aclose()
+
+    async def _wait(self, hook: PublerHook) -> TriggerEvent:
+        from airflow_provider_publer.job_outcomes import judge_posts, posts_failure_message
+
+        self.log.info(
+            "Waiting until %d Publer post(s) are %s, a check every %.0fs",
+            len(self.post_ids),
+            self.target_state,
+            self.poll_interval,
+        )
+        states = sorted({self.target_state, "failed"})
+        delay = min(self.first_check_delay, max(0.0, self.end_time - time.time()))
+        pending = list(self.post_ids)
+        while True:
+            if delay > 0:
+                await asyncio.sleep(delay)
+            delay = self.poll_interval
+            try:
+                listed = await hook.afind_posts(
+                    self.post_ids,
+                    state=states,
+                    account_ids=self.account_ids,
+                    from_=self.from_,
+                    to=self.to,
+                    workspace_id=self.workspace_id,
+                )
+            except TRANSIENT_ERRORS as err:
+                if isinstance(err, PublerRateLimitError) and err.retry_after:
+                    delay = max(delay, err.retry_after)
+                self.log.warning("Could not list the Publer posts this time (%s)", err)
+            except PublerError as err:
+                return TriggerEvent({"status": "error", "message": str(err), "post_ids": self.post_ids})
+            else:
+                progress = judge_posts(self.post_ids, listed, self.target_state)
+                if progress.failed:
+                    return TriggerEvent(
+                        {
+                            "status": "failed",
+                            "message": posts_failure_message(progress),
+                            "posts": progress.outcomes(),
+                            "failed": [dict(post) for post in progress.failed],
+                        }
+                    )
+                if progress.finished:
+                    return TriggerEvent({"status": "success", "posts": progress.outcomes()})
+                pending = progress.pending
+                self.log.info(
+                    "%d of %d Publer post(s) are %s; waiting for %s",
+                    len(progress.done),
+                    len(self.post_ids),
+                    self.target_state,
+                    ", ".join(pending),
+                )
+            remaining = self.end_time - time.time()
+            if remaining <= 0:
+                return TriggerEvent(
+                    {
+                        "status": "timeout",
+                        "pending": pending,
+                        "message": (
+                            f"Publer post(s) {', '.join(pending)} did not become {self.target_state} before "
+                            "the sensor's timeout."
+                        ),
+                    }
+                )
+            delay = min(delay, remaining)
