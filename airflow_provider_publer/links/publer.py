@@ -95,10 +95,9 @@ MAX_POST_LINKS = 10
 class PublerPublishedPostLink(BaseOperatorLink):
     """The ``index``-th post a task found published ("Published post 2" ... "Published post 10").
 
-    The first post has :class:`PublerPostLink`. Each link reads its URL from the list the task
-    pushed under ``publer_post_links``; a task with fewer posts leaves the rest empty (hidden).
-
-    :param index: the post's place in the task's result, from 2.
+    The first post has :class:`PublerPostLink`. Link ``index`` (the post's place in the task's
+    result, from 2) reads the URL at that place in the list the task pushed under
+    ``publer_post_links``; a task with fewer posts leaves the rest empty (hidden).
     """
 
     index: int = 2

@@ -91,9 +91,10 @@ def test_every_snippet_file_is_run_by_a_test():
 
 
 def test_every_included_dag_file_is_run_by_the_integration_tests():
-    """Example DAGs run in test_example_dags.py, test DAGs in some tests/integration/test_*.py."""
+    """Example DAGs run in test_example_dags.py (or another test_*example*.py), test DAGs in some
+    tests/integration/test_*.py."""
     integration = ROOT / "tests" / "integration"
-    examples = (integration / "test_example_dags.py").read_text()
+    examples = "\n".join(p.read_text() for p in sorted(integration.glob("test_*example*.py")))
     others = "\n".join(p.read_text() for p in integration.glob("test_*.py"))
     included = {
         ROOT / spec.partition(":")[0] for block in doc_blocks() for spec in block.includes() if ":" in spec

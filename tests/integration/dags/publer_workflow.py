@@ -142,7 +142,9 @@ with DAG("publer_posts_fail", schedule=None, start_date=START, catchup=False):
 with DAG("publer_posts_fail_by_id", schedule=None, start_date=START, catchup=False):
     waited = schedule_and_wait(soon_posts("fail by id"))
     ids = post_ids_of(waited.output)
+    # --8<-- [start:by_ids]
     PublerPostSensor(task_id="by_ids", post_ids=ids, poke_interval=1, timeout=120, **RECORDED)
+    # --8<-- [end:by_ids]
     PublerPostSensor(
         task_id="by_ids_deferred", post_ids=ids, deferrable=True, poke_interval=1, timeout=120, **RECORDED
     )
@@ -218,6 +220,7 @@ with DAG("publer_media_retries", schedule=None, start_date=START, catchup=False)
     CrashAfterImport(
         task_id="import_crash", urls=["https://example.com/media/poster.png"], poll_interval=0.5, **retry_once
     )
+    # --8<-- [start:upload_object_storage]
     PublerUploadMediaOperator(
         task_id="upload_object_storage",
         files=[ObjectStoragePath(f"file://{IMAGE}")],
@@ -226,6 +229,7 @@ with DAG("publer_media_retries", schedule=None, start_date=START, catchup=False)
         poll_interval=0.5,
         **RECORDED,
     )
+    # --8<-- [end:upload_object_storage]
     PublerUploadMediaOperator(
         task_id="import_fails",
         urls=["https://example.com/sandbox-fail/broken.png"],
@@ -271,9 +275,11 @@ with DAG("publer_update_delete", schedule=None, start_date=START, catchup=False)
 
     ids = post_ids_of(scheduled.output, "wording")
     draft = first(post_ids_of.override(task_id="draft_id")(scheduled.output, "Draft wording"))
+    # --8<-- [start:update]
     update = PublerUpdatePostOperator(
         task_id="update", post_id=draft, post={"text": "Final wording", "labels": ["launch"]}, **RECORDED
     )
+    # --8<-- [end:update]
     refused = PublerUpdatePostOperator(
         task_id="update_published",
         post_id=first(post_ids_of.override(task_id="published_ids")(published.output, "Out now")),
@@ -281,7 +287,9 @@ with DAG("publer_update_delete", schedule=None, start_date=START, catchup=False)
         retries=0,
         **RECORDED,
     )
+    # --8<-- [start:delete]
     delete = PublerDeletePostsOperator(task_id="delete", post_ids=ids, retries=0, **RECORDED)
+    # --8<-- [end:delete]
     update >> delete
 
 
