@@ -994,7 +994,8 @@ class PublerPostInsightsOperator(_PublerTask):
     :param account_ids: account ids, or the accounts themselves as ``list_accounts()`` returns them
         (templated).
     :param from_: first day (templated): ``YYYY-MM-DD``, a date or a datetime. Default: the start of
-        the run's data interval.
+        the run's data interval (for a run triggered without a logical date, the interval the DAG's
+        timetable gives a manual run then: last week for a weekly ``CronDataIntervalTimetable``).
     :param to: last day, included (templated). Default: the end of the data interval (an end at
         midnight is the day before, so a weekly interval is Monday to Sunday).
     :param output_path: where to write JSON Lines (templated): a local path or an Airflow
@@ -1074,12 +1075,27 @@ class PublerPostInsightsOperator(_PublerTask):
             return validate_date_range(self.from_, self.to)
         start, end = context.get("data_interval_start"), context.get("data_interval_end")
         if start is None or end is None:
-            raise PublerValidationError(
-                "are not given and this run has no data interval (a run triggered without a logical date); "
-                "pass from_ and to, e.g. from_='{{ macros.ds_add(ds, -7) }}', to='{{ ds }}'",
-                field="from_, to",
-            )
+            start, end = _manual_interval(context)
         return interval_days(start, end)
+
+
+def _manual_interval(context: Context) -> tuple[Any, Any]:
+    """A run triggered without a logical date has no data interval: take the one the DAG's
+    timetable gives a manual run at the run's ``run_after`` (the last complete week for a weekly
+    ``CronDataIntervalTimetable``, the day itself for a trigger timetable)."""
+    import pendulum
+
+    run_after = getattr(context.get("dag_run"), "run_after", None)
+    infer = getattr(getattr(context.get("dag"), "timetable", None), "infer_manual_data_interval", None)
+    if run_after is None or infer is None:
+        raise PublerValidationError(
+            "are not given, and this run has no data interval (it was triggered without a logical date) "
+            "that the DAG's timetable can infer; pass from_ and to, e.g. "
+            "from_='{{ macros.ds_add(ds, -7) }}', to='{{ ds }}'",
+            field="from_, to",
+        )
+    interval = infer(run_after=pendulum.instance(run_after))
+    return interval.start, interval.end
 
 
 def _file_list(files: Any) -> Any:
