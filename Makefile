@@ -158,6 +158,7 @@ test: lint typecheck docs-build test-py3.11 test-py3.12 test-newest test-floor
 
 bench: dev
 	$(VENV)/bin/python benchmarks/bench_provider.py
+	$(VENV)/bin/python benchmarks/bench_calendar.py
 
 # One lock per Airflow and Python version (uv resolves for the given Python, not the running one).
 lock: dev

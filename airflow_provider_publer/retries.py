@@ -159,10 +159,11 @@ class RateBudget:
     reserves a token first (:meth:`reserve` says how long to wait for it), so the requests of
     every task thread and trigger coroutine of the process queue up behind each other instead of
     bursting. Publer's ``X-RateLimit-*`` headers are the truth shared with other processes and
-    hosts (Celery or Kubernetes workers using the same key): each answer lowers the tokens to
-    what Publer says is left (:meth:`observe`), and ``X-RateLimit-Remaining: 0`` makes the next
-    request wait until ``X-RateLimit-Reset``. Thread-safe and non-blocking (it only computes
-    waits), so the async hook uses the same object on the event loop.
+    hosts (Celery or Kubernetes workers using the same key): each answer sets the tokens to what
+    Publer says is left (:meth:`observe`), and no new token comes before ``X-RateLimit-Reset``,
+    so ``X-RateLimit-Remaining: 0`` makes the next request wait for the reset. Thread-safe and
+    non-blocking (it only computes waits), so the async hook uses the same object on the event
+    loop.
 
     :param limit: requests per window.
     :param window: the window, in seconds.
@@ -172,7 +173,7 @@ class RateBudget:
         self.limit = limit
         self.window = window
         self._tokens = float(limit)
-        self._at: float | None = None
+        self._at: float | None = None  # tokens accrue from this instant on (never before a reset)
         self._in_flight = 0
         self._lock = threading.Lock()
 
@@ -188,7 +189,10 @@ class RateBudget:
             self._refill(now)
             self._tokens -= 1
             self._in_flight += 1
-            return max(0.0, -self._tokens / self.rate)
+            if self._tokens >= 0:
+                return 0.0
+            start = max(now, self._at if self._at is not None else now)
+            return start - now - self._tokens / self.rate
 
     def cancel(self) -> None:
         """Give back a reservation that will not be used (e.g. its wait passes a deadline)."""
@@ -217,15 +221,16 @@ class RateBudget:
             self._refill(now)
             if limit and limit > 0:
                 self.limit = limit
-            cap = float(remaining - self._in_flight)
-            if remaining <= 0 and reset > now:
-                cap = min(cap, 1.0 - (reset - now) * self.rate)  # the next request waits for the reset
-            self._tokens = min(self._tokens, cap)
+            self._tokens = min(float(self.limit), float(remaining - self._in_flight))
+            if reset > now:  # the next slot frees at the reset: the first new token arrives then
+                self._at = max(now, reset - 1 / self.rate)
 
     def _refill(self, now: float) -> None:
-        if self._at is not None and now > self._at:
+        if self._at is None:
+            self._at = now
+        elif now > self._at:
             self._tokens = min(float(self.limit), self._tokens + (now - self._at) * self.rate)
-        self._at = now if self._at is None else max(self._at, now)
+            self._at = now
 
 
 _BUDGETS: dict[str, RateBudget] = {}

@@ -3,10 +3,12 @@
 Part 1, calendars: N = 500, 2,000 and 10,000 posts over 20 accounts, scheduled by one
 ``PublerSchedulePostOperator(wait_for_completion=True)`` task run by ``airflow dags test``
 against the sandbox with its rate limit on. Publer allows 100 requests per 120 s; the sandbox
-here allows 10 per 12 s: the same rate (0.83 requests/s) with a ten times smaller burst, so the
-limit binds at these sizes and the figures are Publer's. Per N it prints the requests made
-against the floor (one submit per 500 posts plus one status check per job), the wall time
-against the rate-limit floor, the 429s met, the tasks failed by a 429 and the duplicates.
+here allows 10 per 12 s: the same rate (0.83 requests/s) with a tenth of the burst, so the limit
+binds at these sizes and the wall times are what Publer's rate imposes. Per N it prints the
+requests made against the floor (one submit per 500 posts plus one status check per job), the
+wall time (first submission to last confirmed job) against the time floor (what the rate limit
+imposes on the floor's requests, plus one poll interval: a job is checked no sooner), the 429s
+met, the tasks failed by a 429 and the duplicates.
 
 Part 2, waits: 1,000 ``PublerJobTrigger`` waits in one event loop (a triggerer's default
 capacity) on jobs that stay working, against the sandbox with Publer's real limit (100 per
@@ -20,6 +22,7 @@ Prints figures and ratios; asserts nothing (timings on shared machines are noisy
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import math
 import os
@@ -102,9 +105,9 @@ def _calendar(n: int, accounts: list[dict[str, str]]) -> list[dict[str, Any]]:
 
 
 def _time_floor(requests: int) -> float:
-    """Least wall time a sliding window of RATE_LIMIT per RATE_WINDOW allows for ``requests``."""
+    """Least time RATE_LIMIT per RATE_WINDOW allows for ``requests``, plus one poll interval."""
     windows = max(0, math.ceil(requests / RATE_LIMIT) - 1)
-    return windows * RATE_WINDOW + JOB_LATENCY
+    return windows * RATE_WINDOW + POLL_INTERVAL
 
 
 def _airflow_env(home: Path, server: SandboxServer, posts_file: Path, dags: Path) -> dict[str, str]:
@@ -138,7 +141,7 @@ def bench_calendars(sizes: tuple[int, ...] = SIZES) -> None:
         dags.mkdir()
         (dags / "bench_calendar.py").write_text(DAG)
         print(
-            f"Calendars: one task, {ACCOUNTS} accounts, sandbox limit {RATE_LIMIT} per {RATE_WINDOW:.0f} s "
+            f"Calendars: one task, {ACCOUNTS} accounts, sandbox limit {RATE_LIMIT} per {RATE_WINDOW} s "
             f"(Publer's rate, a tenth of its burst), jobs take {JOB_LATENCY:.0f} s, "
             f"checks every {POLL_INTERVAL:.0f} s"
         )
@@ -183,15 +186,14 @@ def bench_calendars(sizes: tuple[int, ...] = SIZES) -> None:
 
 
 def _task_seconds(output: str) -> float | None:
-    """Seconds from the task's first submission to its success, from the task log's timestamps."""
-    stamps = re.findall(
-        r"^(\S+Z) .*(Submitting \d+ post|Marking task as SUCCESS|Task instance in success)", output, re.M
-    )
-    if len(stamps) < 2:
+    """Seconds from the first submission to the last job found complete, from the task log."""
+    first = re.search(r"^(\S+Z) .*Submitting \d+ post", output, re.M)
+    last = re.findall(r"^(\S+Z) .*Publer job \S+: complete", output, re.M)
+    if not first or not last:
         return None
-    first = datetime.fromisoformat(stamps[0][0].replace("Z", "+00:00"))
-    last = datetime.fromisoformat(stamps[-1][0].replace("Z", "+00:00"))
-    return (last - first).total_seconds()
+    start = datetime.fromisoformat(first.group(1).replace("Z", "+00:00"))
+    end = datetime.fromisoformat(last[-1].replace("Z", "+00:00"))
+    return (end - start).total_seconds()
 
 
 # -- part 2: 1,000 waits in one event loop ----------------------------------------------------------
@@ -205,61 +207,159 @@ def _rss_mb() -> float:
 
 
 async def _waits(count: int, seconds: float) -> None:
+    import contextlib
+    import logging
+
     from airflow_provider_publer.hooks.publer import PublerHook, aclose_clients
+    from airflow_provider_publer.sandbox.state import SandboxStore
     from airflow_provider_publer.triggers.publer import PublerJobTrigger
 
-    config = SandboxConfig(job_latency=3600.0, rate_limit=100, rate_window=120.0)
-    with SandboxServer(config) as server:
-        os.environ["AIRFLOW_CONN_PUBLER_DEFAULT"] = json.dumps(
-            {
-                "conn_type": "publer",
-                "password": SANDBOX_API_KEY,
-                "host": server.url,
-                "extra": {"workspace_id": SANDBOX_WORKSPACE_ID},
-            }
-        )
-        store = server.runtime.store
+    logging.getLogger("airflow_provider_publer").setLevel(logging.WARNING)
+    with tempfile.TemporaryDirectory(prefix="publer-waits-") as tmp:
+        # The jobs are made in the sandbox's SQLite file, then the sandbox serves them from a process
+        # of its own, so its request handling does not compete with the event loop measured here.
+        db = str(Path(tmp) / "sandbox.db")
+        store = SandboxStore(SandboxConfig(job_latency=3600.0, db_path=db))
         job_ids = [
-            store.submit_posts(
-                SANDBOX_WORKSPACE_ID, "schedule", {"state": "scheduled", "posts": []}, server.url
-            )
+            store.submit_posts(SANDBOX_WORKSPACE_ID, "schedule", {"state": "scheduled", "posts": []}, "")
             for _ in range(count)
         ]
-        PublerHook().get_current_user()  # one request: this process knows the key's budget
-        before = _rss_mb()
-        stalls: list[float] = []
+        store.close()
+        port = _free_port()
+        sandbox = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "airflow_provider_publer.sandbox",
+                "--port",
+                str(port),
+                "--db",
+                db,
+                "--job-latency",
+                "3600",
+                "--rate-limit",
+                "100",
+                "--rate-window",
+                "120",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        stack = contextlib.ExitStack()
+        try:
+            assert sandbox.stdout is not None
+            sandbox.stdout.readline()  # "Publer sandbox listening on ..."
+            base = f"http://127.0.0.1:{port}"
+            os.environ["AIRFLOW_CONN_PUBLER_DEFAULT"] = json.dumps(
+                {
+                    "conn_type": "publer",
+                    "password": SANDBOX_API_KEY,
+                    "host": f"{base}/api/v1",
+                    "extra": {"workspace_id": SANDBOX_WORKSPACE_ID},
+                }
+            )
+            PublerHook().get_current_user()  # one request: this process knows the key's budget
+            before_state = _state(base)
+            # A process that imported Airflow holds millions of objects: Python's full collections
+            # of them pause any event loop for 100+ ms, with or without this provider. Freezing
+            # what start-up made (as Airflow's DAG processor does) keeps them out, so the stalls
+            # measured are the waits' own; the collections' own pauses are reported apart.
+            gc.collect()
+            gc.freeze()
+            pauses = _gc_pauses()
+            before = _rss_mb()
+            stalls: list[float] = []
 
-        async def heartbeat() -> None:
-            while True:
-                start = time.perf_counter()
-                await asyncio.sleep(0.01)
-                stalls.append(time.perf_counter() - start - 0.01)
+            async def heartbeat() -> None:
+                while True:
+                    start = time.perf_counter()
+                    await asyncio.sleep(0.01)
+                    stalls.append(time.perf_counter() - start - 0.01)
 
-        beat = asyncio.create_task(heartbeat())
-        first_requests = server.state_snapshot()["requests"]["total"]
-        started = time.monotonic()
-        end_time = time.time() + seconds + 60
-        triggers = [PublerJobTrigger(job_id=j, end_time=end_time, poll_interval=30.0) for j in job_ids]
-        tasks = [asyncio.create_task(_drain(t)) for t in triggers]
-        await asyncio.sleep(seconds)
-        elapsed = time.monotonic() - started
-        state = server.state_snapshot()
-        after = _rss_mb()
-        for task in tasks:
-            task.cancel()
-        beat.cancel()
-        await asyncio.gather(*tasks, beat, return_exceptions=True)
-        await aclose_clients()
-    made = state["requests"]["total"] - first_requests
+            log_file = stack.enter_context(tempfile.TemporaryFile())  # noqa: SIM115 (closed by the stack)
+            stack.enter_context(_stdout_to(log_file))  # the triggers' logs go to a file, as in a triggerer
+            beat = asyncio.create_task(heartbeat())
+            started = time.monotonic()
+            end_time = time.time() + 7200  # sensors wait for hours: no wait here reaches its deadline
+            triggers = [PublerJobTrigger(job_id=j, end_time=end_time, poll_interval=30.0) for j in job_ids]
+            tasks = [asyncio.create_task(_drain(t)) for t in triggers]
+            await asyncio.sleep(seconds)
+            elapsed = time.monotonic() - started
+            after = _rss_mb()
+            for task in tasks:
+                task.cancel()
+            beat.cancel()
+            await asyncio.gather(*tasks, beat, return_exceptions=True)
+            await aclose_clients()
+            stack.close()
+            state = _state(base)
+        finally:
+            stack.close()
+            sandbox.terminate()
+            sandbox.wait(timeout=30)
+    made = state["requests"]["total"] - before_state["requests"]["total"]
+    limited = state["rate_limited"] - before_state["rate_limited"]
     per_minute = made / elapsed * 60
+    # The most a 100-per-120-s window lets through in ``elapsed`` seconds (a full window, then its rate).
+    allowed = 100 * (1 + max(0.0, elapsed - 120) / 120)
     print(
         f"Waits: {count} PublerJobTrigger in one event loop for {elapsed:.0f} s, sandbox limit 100 per 120 s"
     )
     print(f"  memory growth          {after - before:8.1f} MB  (goal: at most 150 MB)")
     print(f"  longest loop stall     {max(stalls) * 1000:8.1f} ms  (goal: at most 100 ms)")
-    print(f"  requests               {made:8d}     ({per_minute:.1f} per minute; budget 50 per minute)")
-    print(f"  ratio to the budget    {per_minute / 50:8.2f}")
-    print(f"  429s met               {state['rate_limited']:8d}")
+    print(
+        f"  longest GC pause       {max(pauses, default=0.0) * 1000:8.1f} ms  (Python's, after gc.freeze())"
+    )
+    print(f"  requests               {made:8d}     ({per_minute:.1f}/min; the window allows {allowed:.0f})")
+    print(f"  ratio to the budget    {made / allowed:8.2f}")
+    print(f"  429s met               {limited:8d}")
+
+
+class _stdout_to:
+    """Send file descriptor 1 to ``target`` for a while (structlog writes there directly)."""
+
+    def __init__(self, target: Any) -> None:
+        self.target = target
+
+    def __enter__(self) -> None:
+        sys.stdout.flush()
+        self.saved = os.dup(1)
+        os.dup2(self.target.fileno(), 1)
+
+    def __exit__(self, *exc: object) -> None:
+        sys.stdout.flush()
+        os.dup2(self.saved, 1)
+        os.close(self.saved)
+
+
+def _gc_pauses() -> list[float]:
+    """Durations of the garbage collector's runs from now on (seconds), filled in as they happen."""
+    pauses: list[float] = []
+    started: list[float] = []
+
+    def callback(phase: str, info: dict[str, Any]) -> None:
+        if phase == "start":
+            started[:] = [time.perf_counter()]
+        elif started:
+            pauses.append(time.perf_counter() - started[0])
+
+    gc.callbacks.append(callback)
+    return pauses
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _state(base: str) -> dict[str, Any]:
+    import httpx
+
+    return dict(httpx.get(f"{base}/sandbox/state", timeout=60).json())
 
 
 async def _drain(trigger: Any) -> None:

@@ -11,6 +11,7 @@ It yields exactly one event, with JSON-compatible content only.
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -22,6 +23,19 @@ from airflow_provider_publer.exceptions import PublerError, PublerRateLimitError
 from airflow_provider_publer.hooks.publer import PublerHook
 from airflow_provider_publer.job_outcomes import TRANSIENT_ERRORS, combined_outcome
 from airflow_provider_publer.responses import PublerJobResult
+
+#: Longest random delay before a trigger's first step (see :func:`spread_start`).
+START_SPREAD = 1.0
+
+
+async def spread_start(poll_interval: float) -> None:
+    """Wait a random moment (at most ``START_SPREAD`` s, or the poll interval if shorter).
+
+    Triggers that start together (a triggerer restarting with a thousand waits) would otherwise
+    all take their first step in one turn of the event loop, stalling it; spread over a second,
+    each turn stays short.
+    """
+    await asyncio.sleep(random.uniform(0, min(START_SPREAD, max(0.0, poll_interval))))
 
 
 class PublerJobTrigger(BaseTrigger):
@@ -81,6 +95,7 @@ class PublerJobTrigger(BaseTrigger):
         )
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
+        await spread_start(self.poll_interval)
         hook = self._hook()
         try:
             yield await self._wait(hook)

@@ -559,7 +559,20 @@ class TestPacing:
         }
         budget.observe(headers, now=self.NOW)  # someone else used 98
         assert budget.reserve(now=self.NOW) == 0.0
-        assert budget.reserve(now=self.NOW) == pytest.approx(1.2)  # 120 s / 100
+        assert budget.reserve(now=self.NOW) == pytest.approx(60.0)  # no new slot before the reset
+
+    def test_what_publer_says_is_left_can_be_used_at_once(self):
+        """A sliding window frees many slots at once: the headers say so, the bucket follows."""
+        budget = retries.RateBudget(limit=10, window=12.0)
+        reset = str(int(self.NOW) + 12)
+        for left in range(9, -1, -1):
+            assert budget.reserve(now=self.NOW) == 0.0
+            budget.observe({"X-RateLimit-Remaining": str(left), "X-RateLimit-Reset": reset}, now=self.NOW)
+        assert budget.reserve(now=self.NOW) == pytest.approx(12.0)  # the next slot frees at the reset
+        after = {"X-RateLimit-Remaining": "9", "X-RateLimit-Reset": str(int(self.NOW) + 24)}
+        budget.observe(after, now=self.NOW + 12)
+        assert [budget.reserve(now=self.NOW + 12) for _ in range(9)] == [0.0] * 9
+        assert budget.reserve(now=self.NOW + 12) == pytest.approx(12.0)
 
     def test_nothing_left_waits_for_the_reset(self):
         budget = retries.RateBudget()
