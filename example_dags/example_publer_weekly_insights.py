@@ -4,7 +4,7 @@ The DAG runs on a weekly data-interval timetable, so each run covers the week be
 (Monday to Sunday, UTC). ``list_account_ids`` lists the workspace's accounts (Publer has no
 analytics for Telegram channels), ``post_insights`` reads the analytics of their posts
 published that week and writes one line per post to
-``$PUBLER_EXAMPLE_OUTPUT_DIR/publer-post-insights-<first day>.jsonl`` (default directory:
+``$PUBLER_EXAMPLE_OUTPUT_DIR/publer-post-insights-<Monday>.jsonl`` (default directory:
 ``/tmp/publer-insights``); an ``ObjectStoragePath`` (S3, GCS...) works the same.
 ``summarize`` reads the file back and logs the week's totals: what a warehouse load would
 start from.
@@ -47,21 +47,20 @@ def example_publer_weekly_insights() -> None:
     insights = PublerPostInsightsOperator(
         task_id="post_insights",
         account_ids=list_account_ids(),
-        # from_ and to default to the run's data interval: last week, Monday to Sunday.
-        output_path=OUTPUT_DIR + "/publer-post-insights-{{ data_interval_start | ds }}.jsonl",
+        # from_ and to default to the run's data interval: last week, Monday to Sunday;
+        # {from_} becomes its first day.
+        output_path=OUTPUT_DIR + "/publer-post-insights-{from_}.jsonl",
     )
     # --8<-- [end:insights]
 
     # --8<-- [start:summarize]
     @task
-    def summarize(path: str, data_interval_start: datetime | None = None) -> dict[str, int]:
+    def summarize(path: str) -> dict[str, int]:
         with open(path, encoding="utf-8") as handle:
             rows = [json.loads(line) for line in handle]
         posts = Counter(row["network"] for row in rows)
         reach = sum(row["analytics"]["reach"] or 0 for row in rows)
-        print(
-            f"Week of {data_interval_start:%Y-%m-%d}: {len(rows)} post(s) {dict(posts)}, total reach {reach}"
-        )
+        print(f"{os.path.basename(path)}: {len(rows)} post(s) {dict(posts)}, total reach {reach}")
         return {"posts": len(rows), "reach": reach}
 
     summarize(insights.output)

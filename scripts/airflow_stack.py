@@ -45,6 +45,8 @@ EXAMPLE_DAG_IDS = (
     "example_publer_quickstart",
     "example_publer_failure_handling",
     "example_publer_deferrable",
+    "example_publer_launch_with_image",
+    "example_publer_weekly_insights",
 )
 HEALTH_COMPONENTS = ("metadatabase", "scheduler", "triggerer", "dag_processor")
 FINISHED_RUN_STATES = ("success", "failed")
@@ -179,6 +181,8 @@ class AirflowStack:
                 # interval the next poke is often queued first, and Airflow 3.3.2's scheduler then
                 # fails the sensor (apache/airflow#71172).
                 "PUBLER_EXAMPLE_POKE_INTERVAL": "10",
+                # Where example_publer_weekly_insights writes its JSON Lines file.
+                "PUBLER_EXAMPLE_OUTPUT_DIR": str(self.home / "publer-insights"),
                 "PATH": os.pathsep.join([venv_bin, env.get("PATH", "")]),
                 "PYTHONPATH": os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep),
                 "PYTHONUNBUFFERED": "1",

@@ -694,7 +694,7 @@ class PublerHook(BaseHook):
         """
         from airflow_provider_publer.validation import validate_post_ids
 
-        finder = _PostFinder(validate_post_ids(list(post_ids)), max_pages)
+        finder = _PostFinder(validate_post_ids(_id_list(post_ids)), max_pages)
         params = _posts_params(state, account_ids, from_, to, None)
         workspace = self.resolve_workspace(workspace_id)
         while not finder.done:
@@ -715,7 +715,7 @@ class PublerHook(BaseHook):
         """Async :meth:`find_posts` for the triggerer (the same paging and filters)."""
         from airflow_provider_publer.validation import validate_post_ids
 
-        finder = _PostFinder(validate_post_ids(list(post_ids)), max_pages)
+        finder = _PostFinder(validate_post_ids(_id_list(post_ids)), max_pages)
         params = _posts_params(state, account_ids, from_, to, None)
         workspace = self._pick_workspace(workspace_id, await self.asettings())
         while not finder.done:
@@ -1252,6 +1252,11 @@ class _FileBody:
 
     def __repr__(self) -> str:
         return f"_FileBody({self._media.name!r})"
+
+
+def _id_list(ids: Any) -> Any:
+    """One id (a string) stays one id; any other iterable becomes a list."""
+    return ids if isinstance(ids, str) or ids is None else list(ids)
 
 
 def _flag(value: Any) -> str:

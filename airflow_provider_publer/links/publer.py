@@ -101,7 +101,6 @@ class PublerPublishedPostLink(BaseOperatorLink):
     """
 
     index: int = 2
-    pushed_when_finished: ClassVar[bool] = True
 
     @property
     def name(self) -> str:

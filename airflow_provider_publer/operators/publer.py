@@ -999,7 +999,9 @@ class PublerPostInsightsOperator(_PublerTask):
     :param to: last day, included (templated). Default: the end of the data interval (an end at
         midnight is the day before, so a weekly interval is Monday to Sunday).
     :param output_path: where to write JSON Lines (templated): a local path or an Airflow
-        ``ObjectStoragePath`` (S3, GCS...). Parent directories of a local path are created, and a
+        ``ObjectStoragePath`` (S3, GCS...). ``{from_}`` and ``{to}`` in it (in the file name of an
+        ``ObjectStoragePath``) become the first and last day read, e.g.
+        ``"/data/insights-{from_}.jsonl"``. Parent directories of a local path are created, and a
         local file is replaced whole, never left half-written.
     :param query: text search in the posts.
     :param sort_by: Publer's order: ``scheduled_at``, ``reach``, ``engagement``, ``likes``, ...
@@ -1064,7 +1066,7 @@ class PublerPostInsightsOperator(_PublerTask):
             self.log.info("Account %s: %d published post(s) from %s to %s", account, len(posts), first, last)
         if self.output_path in (None, ""):
             return rows
-        written = _write_json_lines(self.output_path, rows)
+        written = _write_json_lines(_with_days(self.output_path, first, last), rows)
         self.log.info("Wrote %d row(s) to %s", len(rows), written)
         return written
 
@@ -1121,6 +1123,19 @@ def _is_plain_path(value: Any) -> bool:
     import os
 
     return isinstance(value, os.PathLike) and not hasattr(value, "protocol")
+
+
+def _with_days(path: Any, first: str, last: str) -> Any:
+    """``path`` with ``{from_}`` and ``{to}`` (in the file name of an ``ObjectStoragePath``)
+    replaced by the first and last day read: the period is known even where a template cannot
+    know it (a run without a data interval)."""
+
+    def fill(text: str) -> str:
+        return text.replace("{from_}", first).replace("{to}", last)
+
+    if hasattr(path, "protocol"):
+        return path.with_name(fill(path.name)) if fill(path.name) != path.name else path
+    return fill(str(path))
 
 
 def _write_json_lines(path: Any, rows: list[dict[str, Any]]) -> str:

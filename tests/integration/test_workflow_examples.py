@@ -131,7 +131,7 @@ def test_weekly_insights_writes_last_weeks_analytics_as_json_lines(tmp_path):
         assert (analytics["saves"] is None) == (row["network"] == "linkedin")
         assert row["account_id"] == post["account_id"]
     total = sum(row["analytics"]["reach"] for row in rows)
-    assert re.search(rf"Week of {last_monday:%Y-%m-%d}: 3 post\(s\) .*total reach {total}", result.output)
+    assert re.search(rf"{path.name}: 3 post\(s\) .*total reach {total}", result.output)
     # Every account but Telegram's was asked, once each (one page each).
     asked = {route for route in requests if route.endswith("/post_insights")}
     assert len(asked) == len(SANDBOX_ACCOUNT_IDS) - 1

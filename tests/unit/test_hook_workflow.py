@@ -375,6 +375,11 @@ class TestFindPosts:
         assert api.last_request.qs["state[]"] == ["published", "failed"]
         assert api.last_request.qs["account_ids[]"] == [ACCOUNT.lower()]
 
+    def test_one_id_alone_is_one_id(self, hook, api):
+        api.get(url("posts"), [{"json": page} for page in PAGES])
+        assert list(hook.find_posts("p3")) == ["p3"]
+        assert api.call_count == 1
+
     def test_an_id_not_listed_is_left_out_after_the_last_page(self, hook, api):
         api.get(url("posts"), [{"json": page} for page in PAGES])
         assert list(hook.find_posts(["p1", "gone"])) == ["p1"]

@@ -59,3 +59,20 @@ def test_without_any_interval_the_dates_must_be_given():
 def test_one_date_alone_is_refused():
     with pytest.raises(PublerValidationError, match="to: is required"):
         _dates({}, from_="2030-01-01")
+
+
+def test_the_days_read_fill_the_output_paths_placeholders(tmp_path):
+    from airflow.sdk import ObjectStoragePath
+
+    from airflow_provider_publer.operators.publer import _with_days
+
+    assert _with_days("/data/insights-{from_}-{to}.jsonl", "2030-01-07", "2030-01-13") == (
+        "/data/insights-2030-01-07-2030-01-13.jsonl"
+    )
+    path = ObjectStoragePath(f"file://{tmp_path}/week-{{from_}}.jsonl")
+    filled = _with_days(path, "2030-01-07", "2030-01-13")
+    assert isinstance(filled, ObjectStoragePath)
+    assert filled.name == "week-2030-01-07.jsonl"
+    assert filled.parent == path.parent
+    plain = ObjectStoragePath(f"file://{tmp_path}/all.jsonl")
+    assert _with_days(plain, "2030-01-07", "2030-01-13") is plain
