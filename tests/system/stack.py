@@ -87,12 +87,15 @@ def task_instance(api: httpx.Client, dag_id: str, run_id: str, task_id: str) -> 
 
 
 def task_log(
-    api: httpx.Client, dag_id: str, run_id: str, task_id: str, try_number: int = 1
+    api: httpx.Client, dag_id: str, run_id: str, task_id: str, try_number: int = 1, map_index: int = -1
 ) -> list[dict[str, Any]]:
     """The structured log of one try, as the UI gets it (task runner and triggerer lines together)."""
+    params: dict[str, Any] = {"full_content": True}
+    if map_index >= 0:
+        params["map_index"] = map_index
     response = api.get(
         f"dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/logs/{try_number}",
-        params={"full_content": True},
+        params=params,
         headers={"Accept": "application/json"},
     )
     response.raise_for_status()
