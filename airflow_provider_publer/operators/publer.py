@@ -384,25 +384,38 @@ class PublerSchedulePostOperator(BaseOperator):
         key: str,
         record: BatchRecord,
     ) -> str:
-        """After a lost answer, wait for Publer's job to surface the posts instead of resending."""
-        deadline = time.monotonic() + self.reconcile_timeout
-        while True:
-            try:
-                found = self._reconcile(posts, record.since_time, workspace, record.preexisting)
-            except AirflowFailException:
-                raise
-            except AirflowException as err:
-                self.log.warning("Reconciliation attempt failed: %s", err)
-            else:
-                if found.complete:
-                    return self._reconciled(found, ledger, key, record)
-            if time.monotonic() >= deadline:
-                raise AirflowException(
-                    "Publer's answer to the submission was lost and its posts did not all appear within "
-                    f"{self.reconcile_timeout:.0f}s. A retry of this task checks Publer again and submits "
-                    "only the posts that are still missing."
-                )
-            time.sleep(self.reconcile_poll_interval)
+        """After a lost answer, wait for Publer's job to surface the posts instead of resending.
+
+        Looks every ``reconcile_poll_interval`` seconds for ``reconcile_timeout`` seconds (tenacity);
+        a look that fails for a passing reason is followed by the next one.
+        """
+        import tenacity
+
+        def transient(error: BaseException) -> bool:
+            return isinstance(error, AirflowException) and not isinstance(error, AirflowFailException)
+
+        def gave_up(state: tenacity.RetryCallState) -> Reconciliation:
+            raise AirflowException(
+                "Publer's answer to the submission was lost and its posts did not all appear within "
+                f"{self.reconcile_timeout:.0f}s. A retry of this task checks Publer again and submits "
+                "only the posts that are still missing."
+            )
+
+        def log_look(state: tenacity.RetryCallState) -> None:
+            error = state.outcome.exception() if state.outcome else None
+            if error is not None:
+                self.log.warning("Reconciliation attempt failed: %s", error)
+
+        looking = tenacity.Retrying(
+            stop=tenacity.stop_after_delay(self.reconcile_timeout),
+            wait=tenacity.wait_fixed(self.reconcile_poll_interval),
+            retry=tenacity.retry_if_exception(transient) | tenacity.retry_if_result(lambda f: not f.complete),
+            before_sleep=log_look,
+            retry_error_callback=gave_up,
+            sleep=time.sleep,
+        )
+        found = looking(self._reconcile, posts, record.since_time, workspace, record.preexisting)
+        return self._reconciled(found, ledger, key, record)
 
     def _reconciled(
         self, found: Reconciliation, ledger: SubmissionLedger, key: str, record: BatchRecord | None

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -183,3 +183,42 @@ def test_retry_after_scheduled_at_still_reconciles(tmp_path):
     )
     assert schedule["value"].startswith("reconciled:")
     assert _event(events, "wait", "success")["value"]["status"] == "reconciled"
+
+
+def test_a_look_alike_scheduled_for_tomorrow_is_not_taken_for_the_publish_now_post(tmp_path, monkeypatch):
+    """Regression: the first POST met a 5xx Publer did not act on; reconciliation took tomorrow's
+    post with the same text for the publish-now post, the task returned reconciled:<tomorrow's id>,
+    the sensor succeeded, and nothing was published. Now the retry sends it."""
+    from airflow_provider_publer.hooks.publer import PublerHook
+    from tests.integration.conftest import sandbox_env, seeded_faults
+    from tests.integration.dags.support import FACEBOOK
+
+    faults = seeded_faults(
+        FaultConfig(rate_5xx=0.5, paths=("/api/v1/posts/schedule/publish",), methods=("POST",)),
+        ["5xx", None],
+        "POST",
+        "/api/v1/posts/schedule/publish",
+    )
+    tomorrow = (datetime.now(timezone.utc) + timedelta(days=1)).replace(microsecond=0)
+    with SandboxServer(SandboxConfig(job_latency=0.5, faults=faults)) as server:
+        for name, value in sandbox_env(server).items():
+            monkeypatch.setenv(name, value)
+        hook = PublerHook()
+        hook.schedule_posts(
+            [
+                {
+                    "networks": {"facebook": {"type": "status", "text": "Launch day!"}},
+                    "accounts": [{"id": FACEBOOK, "scheduled_at": tomorrow.isoformat()}],
+                }
+            ]
+        )
+        hook.close()
+        result, state, events = run_recorded_dag(tmp_path, DAG_FILE, "publer_lookalike_publish_now", server)
+
+    assert result.succeeded, result.output[-4000:]
+    launch = [p for p in state["posts"] if p["text"] == "Launch day!"]
+    assert sorted(p["state"] for p in launch) == ["published", "scheduled"]
+    schedule = _event(events, "schedule", "success")
+    assert not schedule["value"].startswith("reconciled:"), schedule["value"]
+    assert state["faults"]["5xx"] == 1
+    assert _routes(state)[PUBLISH_ROUTE] == 2

@@ -15,6 +15,7 @@ from airflow.sdk import DAG, task
 from airflow_provider_publer.operators.publer import PublerSchedulePostOperator
 from airflow_provider_publer.sensors.publer import PublerJobSensor
 from tests.integration.dags.support import (
+    FACEBOOK,
     RECORDED,
     CrashAfterRemember,
     CrashAfterSend,
@@ -71,7 +72,7 @@ with DAG("publer_crash_after_send", schedule=None, start_date=START, catchup=Fal
         )
     )
 
-# c. The worker dies after the job id reached task_state_store: try 2 reconnects (Airflow 3.3+).
+# c. The worker dies after the job id reached the submission ledger: try 2 reconnects.
 with DAG("publer_crash_after_remember", schedule=None, start_date=START, catchup=False):
     sensor(
         CrashAfterRemember(
@@ -112,6 +113,27 @@ with DAG("publer_retry_after_scheduled_at", schedule=None, start_date=START, cat
             retries=2,
             retry_delay=timedelta(seconds=3),
             **RECONCILING,
+            **RECORDED,
+        )
+    )
+
+# f. Publish now, and the POST meets a 5xx that Publer did not act on, while a post with the same
+#    text is scheduled for tomorrow on the account (the test makes it): not this task's post.
+with DAG("publer_lookalike_publish_now", schedule=None, start_date=START, catchup=False):
+    sensor(
+        PublerSchedulePostOperator(
+            task_id="schedule",
+            posts=[
+                {
+                    "networks": {"default": {"type": "status", "text": "Launch day!"}},
+                    "accounts": [{"id": FACEBOOK}],
+                }
+            ],
+            publish_now=True,
+            retries=1,
+            retry_delay=timedelta(seconds=1),
+            reconcile_timeout=2,
+            reconcile_poll_interval=0.5,
             **RECORDED,
         )
     )
