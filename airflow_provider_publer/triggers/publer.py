@@ -222,6 +222,7 @@ class PublerPostTrigger(BaseTrigger):
         )
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
+        await spread_start(self.poll_interval)
         hook = self._hook()
         try:
             yield await self._wait(hook)
