@@ -38,7 +38,34 @@ async def spread_start(poll_interval: float) -> None:
     await asyncio.sleep(random.uniform(0, min(START_SPREAD, max(0.0, poll_interval))))
 
 
-class PublerJobTrigger(BaseTrigger):
+class _PublerWaitTrigger(BaseTrigger):
+    """What the provider's triggers share: a hook bounded by the wait's deadline, a spread start,
+    and exactly one event from :meth:`_wait`. Subclasses set ``end_time``, ``publer_conn_id``,
+    ``workspace_id`` and ``poll_interval``."""
+
+    end_time: float
+    publer_conn_id: str
+    workspace_id: str | None
+    poll_interval: float
+
+    def _hook(self) -> PublerHook:
+        return PublerHook(
+            publer_conn_id=self.publer_conn_id, workspace_id=self.workspace_id, deadline=self.end_time
+        )
+
+    async def run(self) -> AsyncIterator[TriggerEvent]:
+        await spread_start(self.poll_interval)
+        hook = self._hook()
+        try:
+            yield await self._wait(hook)
+        finally:
+            await hook.aclose()
+
+    async def _wait(self, hook: PublerHook) -> TriggerEvent:
+        raise NotImplementedError
+
+
+class PublerJobTrigger(_PublerWaitTrigger):
     """Poll ``GET /job_status/{id}`` until the jobs finish or ``end_time`` passes.
 
     Each poll checks each unfinished job once (one request per job per ``poll_interval``).
@@ -89,19 +116,6 @@ class PublerJobTrigger(BaseTrigger):
             },
         )
 
-    def _hook(self) -> PublerHook:
-        return PublerHook(
-            publer_conn_id=self.publer_conn_id, workspace_id=self.workspace_id, deadline=self.end_time
-        )
-
-    async def run(self) -> AsyncIterator[TriggerEvent]:
-        await spread_start(self.poll_interval)
-        hook = self._hook()
-        try:
-            yield await self._wait(hook)
-        finally:
-            await hook.aclose()
-
     async def _wait(self, hook: PublerHook) -> TriggerEvent:
         self.log.info(
             "Waiting for Publer job(s) %s in workspace %s, a check every %.0fs",
@@ -147,7 +161,7 @@ class PublerJobTrigger(BaseTrigger):
             delay = min(delay, remaining)
 
 
-class PublerPostTrigger(BaseTrigger):
+class PublerPostTrigger(_PublerWaitTrigger):
     """Poll ``GET /posts`` until every post reaches ``target_state``, one fails, or ``end_time`` passes.
 
     Publer has no "get one post" endpoint, so each check lists the posts in the target state or
@@ -215,19 +229,6 @@ class PublerPostTrigger(BaseTrigger):
                 "to": self.to,
             },
         )
-
-    def _hook(self) -> PublerHook:
-        return PublerHook(
-            publer_conn_id=self.publer_conn_id, workspace_id=self.workspace_id, deadline=self.end_time
-        )
-
-    async def run(self) -> AsyncIterator[TriggerEvent]:
-        await spread_start(self.poll_interval)
-        hook = self._hook()
-        try:
-            yield await self._wait(hook)
-        finally:
-            await hook.aclose()
 
     async def _wait(self, hook: PublerHook) -> TriggerEvent:
         from airflow_provider_publer.job_outcomes import judge_posts, posts_failure_message
