@@ -67,6 +67,24 @@ def check_job(
     return result
 
 
+def check_jobs(
+    hook: PublerHook, refs: list[str], workspace_id: str | None, log: logging.Logger | Any
+) -> list[PublerJobResult] | None:
+    """One check of every job in ``refs`` (``reconciled:`` references need none), stopping at the
+    first that is not finished: its results, or ``None`` while one is still running or could not
+    be checked. Costs at most one request per job."""
+    results = []
+    for ref in refs:
+        if is_reconciled(ref):
+            results.append(reconciled_result(ref))
+            continue
+        result = check_job(hook, ref, workspace_id, log)
+        if result is None or not result.is_finished:
+            return None
+        results.append(result)
+    return results
+
+
 def failure_message(result: PublerJobResult) -> str:
     """The message a failed job fails its task with: every account, network and Publer's reason."""
     if result.failures:

@@ -33,7 +33,7 @@ from airflow_provider_publer.exceptions import PublerError
 from airflow_provider_publer.job_outcomes import (
     TRANSIENT_ERRORS,
     PostsProgress,
-    check_job,
+    check_jobs,
     combined_outcome,
     failure_message,
     is_reconciled,
@@ -43,7 +43,6 @@ from airflow_provider_publer.job_outcomes import (
     judge_posts_event,
     posts_failure_message,
     reconciled_outcome,
-    reconciled_result,
     submitted_workspace,
     submitting_task,
 )
@@ -108,15 +107,9 @@ class PublerJobSensor(BaseSensorOperator):
         jobs = [ref for ref in refs if not is_reconciled(ref)]
         self._push_link(context, jobs)
         workspace = self._workspace(context, jobs[0]) if jobs else None
-        results = []
-        for ref in refs:
-            if is_reconciled(ref):
-                results.append(reconciled_result(ref))
-                continue
-            result = check_job(self.hook, ref, workspace, self.log)
-            if result is None or not result.is_finished:
-                return False
-            results.append(result)
+        results = check_jobs(self.hook, refs, workspace, self.log)
+        if results is None:
+            return False
         outcome = combined_outcome(results)
         if not outcome["succeeded"]:
             raise AirflowFailException(failure_message(PublerJobResult.from_dict(outcome)))
@@ -292,12 +285,9 @@ class PublerPostSensor(BaseSensorOperator):
         jobs = [ref for ref in refs if not is_reconciled(ref)]
         self._push_posts_url(context, jobs[0] if len(jobs) == 1 else None)
         workspace = self.workspace_id or submitted_workspace(context, refs[0], self.upstream_task_ids) or None
-        results = []
-        for ref in jobs:
-            result = check_job(self.hook, ref, workspace, self.log)
-            if result is None or not result.is_finished:
-                return _PostsLook(jobs_pending=[ref for ref in jobs], workspace=workspace)
-            results.append(result)
+        results = check_jobs(self.hook, jobs, workspace, self.log)
+        if results is None:
+            return _PostsLook(jobs_pending=list(jobs), workspace=workspace)
         if results:
             outcome = combined_outcome(results)
             if not outcome["succeeded"]:
