@@ -10,7 +10,6 @@ import time
 import httpx
 import pytest
 import requests
-import requests_mock as rm
 import respx
 
 from airflow_provider_publer import retries
@@ -41,28 +40,7 @@ POSTS = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def publer_conn(monkeypatch):
-    monkeypatch.setenv("AIRFLOW_CONN_PUBLER_DEFAULT", publer_conn_json())
-    retries._BUDGETS.clear()
-
-
-@pytest.fixture
-def sleeps():
-    return []
-
-
-@pytest.fixture
-def hook(sleeps):
-    hook = PublerHook(sleep=sleeps.append, max_retries=3)
-    yield hook
-    hook.close()
-
-
-@pytest.fixture
-def api():
-    with rm.Mocker() as mocker:
-        yield mocker
+pytestmark = pytest.mark.usefixtures("publer_conn")
 
 
 def url(path: str) -> str:

@@ -9,11 +9,9 @@ from pathlib import Path
 import httpx
 import pytest
 import requests
-import requests_mock as rm
 import respx
 from airflow.sdk import ObjectStoragePath
 
-from airflow_provider_publer import retries
 from airflow_provider_publer.exceptions import (
     PublerAPIError,
     PublerNotFoundError,
@@ -23,7 +21,7 @@ from airflow_provider_publer.exceptions import (
 )
 from airflow_provider_publer.hooks.publer import DEFAULT_BASE_URL, PublerHook
 from airflow_provider_publer.responses import POST_METRICS
-from tests.conftest import TEST_WORKSPACE, publer_conn_json
+from tests.conftest import TEST_WORKSPACE
 
 BASE = DEFAULT_BASE_URL
 ACCOUNT = "63c675b54e299e9cf2b667ea"
@@ -43,35 +41,14 @@ MEDIA = {
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
 
 
-@pytest.fixture(autouse=True)
-def publer_conn(monkeypatch):
-    monkeypatch.setenv("AIRFLOW_CONN_PUBLER_DEFAULT", publer_conn_json())
-    retries._BUDGETS.clear()
-
-
-@pytest.fixture
-def sleeps():
-    return []
-
-
-@pytest.fixture
-def hook(sleeps):
-    hook = PublerHook(sleep=sleeps.append, max_retries=3)
-    yield hook
-    hook.close()
-
-
-@pytest.fixture
-def api():
-    with rm.Mocker() as mocker:
-        yield mocker
-
-
 @pytest.fixture
 def image(tmp_path) -> Path:
     path = tmp_path / "launch.png"
     path.write_bytes(PNG)
     return path
+
+
+pytestmark = pytest.mark.usefixtures("publer_conn")
 
 
 def url(path: str) -> str:
