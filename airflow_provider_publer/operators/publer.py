@@ -51,6 +51,7 @@ from airflow_provider_publer.links.publer import (
     PublerPostLink,
 )
 from airflow_provider_publer.post_files import POST_FILE_SUFFIXES, is_post_file, read_post_file
+from airflow_provider_publer.timestamps import parse_timestamp, to_publer_timestamp
 from airflow_provider_publer.validation import MAX_POSTS_PER_REQUEST, validate_posts
 
 if TYPE_CHECKING:
@@ -490,7 +491,10 @@ class PublerSchedulePostOperator(BaseOperator):
                 first_check_delay=self.poll_interval,
             ),
             method_name="execute_complete",
-            kwargs={"finished": [r.to_dict() for r in done.values()], "since": since.isoformat()},
+            kwargs={
+                "finished": [r.to_dict() for r in done.values()],
+                "since": to_publer_timestamp(since, field="since"),
+            },
             timeout=timedelta(seconds=self.wait_timeout + 60),
         )
 
@@ -508,7 +512,7 @@ class PublerSchedulePostOperator(BaseOperator):
         result = judge_event(event)
         jobs = [*(finished or []), *(result.get("jobs") or [result])]
         outcome = combined_outcome([PublerJobResult.from_dict(j) for j in jobs])
-        start = datetime.fromisoformat(since) if since else _now() - timedelta(hours=1)
+        start = parse_timestamp(since, field="since") if since else _now() - timedelta(hours=1)
         return self._finish(context, outcome, self._checked_posts_or_empty(), self._workspace(), start)
 
     def _checked_posts_or_empty(self) -> list[dict[str, Any]]:
