@@ -11,8 +11,11 @@ only after the fact, in the job's result:
 - "Daily post limit reached": more posts in a rolling 24 hours than the plan allows the
   account's network (the table of Publer's rate-limit docs, :data:`DAILY_POST_LIMITS`).
 
-Posts already on Publer (same account, minute and text) are reported as such; a real run would
-not send them again only after an earlier try (reconciliation), so the report says so.
+It also refuses, as Publer would, a post for an account the workspace does not have
+("Resource does not exist") or whose network has no content block ("No content provided for
+<network>"). Posts already on Publer (same account, minute and text) are reported as such, and
+as refused: a first run sends them again (only a retry of the same task reconciles), and Publer
+refuses a post a minute from another.
 """
 
 from __future__ import annotations
@@ -124,6 +127,10 @@ def dry_run(
     report = DryRunReport(
         posts=len(posts), pairs=len(entries), requests=-(-len(posts) // max_posts_per_request)
     )
+    accounts = {str(a.get("id")): a for a in hook.list_accounts(workspace_id)}
+    report.refused += _account_problems(entries, accounts)
+    unusable = {r["where"] for r in report.refused}
+    entries = [e for e in entries if _where(e) not in unusable]
     dated = [e for e in entries if e.scheduled_at is not None]
     if state.startswith("draft"):
         report.would_create = len(entries)
@@ -133,14 +140,21 @@ def dry_run(
     existing = _existing(hook, dated, now, workspace_id)
     found = match(posts, dated, existing, since=now, now=now, preexisting=[])
     for (post_index, account_index), post in sorted(found.found.items()):
-        report.already_there.append(
-            {"where": f"posts[{post_index}].accounts[{account_index}]", "post_id": str(post.get("id"))}
+        where = f"posts[{post_index}].accounts[{account_index}]"
+        report.already_there.append({"where": where, "post_id": str(post.get("id"))})
+        # A real run sends it again (nothing was sent by this task yet), and Publer refuses it.
+        report.refused.append(
+            {
+                "where": where,
+                "account_id": str(post.get("account_id")),
+                "reason": f"{GAP_RULE} (the same post is already on Publer: post {post.get('id')})",
+            }
         )
     new = [e for e in dated if (e.post_index, e.account_index) not in found.found]
     there = {a["post_id"] for a in report.already_there}
     active = [p for p in existing if _counts(p) and str(p.get("id")) not in there]
     report.refused += _gaps(new, active)
-    report.refused += _daily_limits(hook, new, active, workspace_id, plan, report.notes)
+    report.refused += _daily_limits(new, active, accounts, hook, workspace_id, plan, report.notes)
     undated = len(entries) - len(dated)
     if undated:
         report.notes.append(
@@ -148,7 +162,7 @@ def dry_run(
             "so gaps and daily limits cannot be predicted for them"
         )
     refused = {r["where"] for r in report.refused}
-    report.would_create = len(entries) - len(report.already_there) - len(refused)
+    report.would_create = report.pairs - len(refused)
     return report
 
 
@@ -202,10 +216,38 @@ def _gaps(new: Sequence[IntendedPost], existing: Sequence[Mapping[str, Any]]) ->
     return refused
 
 
+def _account_problems(
+    entries: Sequence[IntendedPost], accounts: Mapping[str, Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """Pairs for an account the workspace does not have, or with no content for its network."""
+    refused = []
+    for entry in entries:
+        account = accounts.get(entry.account_id)
+        if account is None:
+            reason = (
+                "Resource does not exist: the workspace has no account with this id "
+                "(list them with PublerHook().list_accounts())"
+            )
+        elif not _has_content_for(entry, str(account.get("provider") or "")):
+            reason = f"No content provided for {account.get('provider')}"
+        else:
+            continue
+        refused.append({"where": _where(entry), "account_id": entry.account_id, "reason": reason})
+    return refused
+
+
+def _has_content_for(entry: IntendedPost, provider: str) -> bool:
+    if "default" in entry.blocks or not provider:
+        return True
+    keys = {"wordpress_oauth", "wordpress_basic"} if provider == "wordpress" else {provider}
+    return bool(keys & set(entry.blocks))
+
+
 def _daily_limits(
-    hook: PublerHook,
     new: Sequence[IntendedPost],
     existing: Sequence[Mapping[str, Any]],
+    accounts: Mapping[str, Mapping[str, Any]],
+    hook: PublerHook,
     workspace_id: str,
     plan: str | None,
     notes: list[str],
@@ -219,7 +261,7 @@ def _daily_limits(
             f"the workspace's plan ({plan or 'not listed'}) has no published daily limits: not checked"
         )
         return []
-    networks = {str(a.get("id")): _limit_key(a) for a in hook.list_accounts(workspace_id)}
+    networks = {account_id: _limit_key(account) for account_id, account in accounts.items()}
     timelines: dict[str, list[tuple[float, IntendedPost | None]]] = defaultdict(list)
     for post in existing:
         when = parse_optional_timestamp(post.get("scheduled_at"))

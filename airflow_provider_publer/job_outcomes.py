@@ -89,12 +89,19 @@ def failure_message(result: PublerJobResult) -> str:
     """The message a failed job fails its task with: every account, network and Publer's reason."""
     if result.failures:
         lines = result.failure_summary()
-        hint = ""
+        hints = []
         if any(is_collision_failure(f) for f in result.failures):
-            hint = (
-                "\nPubler needs a one-minute gap between posts on one account; if this task was retried, "
-                "the post may already exist: check the account's posts before resubmitting."
+            hints.append(
+                "Publer needs a one-minute gap between posts on one account. If these posts were sent "
+                "before (an earlier run of the DAG, or by hand), they may already exist: check the "
+                "account's posts; a dry run (dry_run=True) lists them."
             )
+        if any("resource does not exist" in str(f.get("message", "")).lower() for f in result.failures):
+            hints.append(
+                "'Resource does not exist': the account id is not one of the workspace's accounts; list "
+                "them with PublerHook().list_accounts() (ids, not names or social ids)."
+            )
+        hint = "".join(f"\n{h}" for h in hints)
         return (
             f"Publer job {result.job_id} finished '{result.status}' with {len(result.failures)} failed "
             f"account(s):\n{lines}{hint}"

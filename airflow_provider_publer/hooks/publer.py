@@ -377,11 +377,18 @@ class PublerHook(BaseHook):
         sent: bool,
         settings: PublerConnectionSettings | None = None,
     ) -> PublerError:
-        scrub = (settings or self.settings).scrub
-        detail = scrub(f"{type(exc).__name__}: {exc or 'no detail'}")
+        settings = settings or self.settings
+        detail = settings.scrub(f"{type(exc).__name__}: {exc or 'no detail'}")
         if sent and request.method not in SAFE_METHODS:
             return _unknown_outcome(request, PublerTransientError(detail))
         where = f"{request.method} {request.path}"
+        if _is_tls_failure(exc):  # a handshake that failed fails again: not worth a retry
+            return PublerConfigurationError(
+                f"The TLS handshake with {settings.base_url} failed for {where}: {detail}. If that server "
+                f"speaks plain http (a server on this machine, such as the sandbox), write http:// in front "
+                f"of the '{HOST_LABEL}' (URL-encoded in a URI: http%3A%2F%2F127.0.0.1); otherwise check the "
+                "connection's extra 'verify' (CA bundle) and 'proxies'."
+            )
         if not sent:
             return PublerConnectError(f"Could not connect to Publer for {where}: {detail}")
         if _is_timeout(exc):
@@ -1085,6 +1092,24 @@ def _never_sent(exc: Exception) -> bool:
     reason = exc.args[0] if exc.args else None
     if isinstance(reason, MaxRetryError):
         return isinstance(reason.reason, NewConnectionError)
+    return False
+
+
+def _is_tls_failure(exc: BaseException) -> bool:
+    """Whether a TLS handshake failed (wrong protocol, untrusted certificate), however wrapped."""
+    import ssl
+
+    seen: set[int] = set()
+    todo: list[Any] = [exc]
+    while todo:
+        current = todo.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, ssl.SSLError):
+            return True
+        if isinstance(current, BaseException):
+            todo += [current.__cause__, current.__context__, getattr(current, "reason", None), *current.args]
     return False
 
 

@@ -102,9 +102,12 @@ def test_a_bad_csv_row_names_the_file_and_row_and_sends_nothing(tmp_path):
 def test_the_dry_run_predicts_refusals_and_sends_no_post(tmp_path, monkeypatch):
     """Publer holds a post at 09:00 on the Facebook page and 15 posts today on the Google location
     (the business plan's daily limit): the dry run reports the gap, the sixteenth Google post, the
-    post that is already there, and what it would create; no POST reaches the sandbox."""
+    post that is already there (a real run would send it again and meet the gap), an account the
+    workspace does not have, content for another network, and what it would create; no POST
+    reaches the sandbox."""
     day = (datetime.now(timezone.utc) + timedelta(days=3)).replace(hour=8, minute=0, second=0, microsecond=0)
     facebook, google = SANDBOX_ACCOUNT_IDS["facebook"], SANDBOX_ACCOUNT_IDS["google"]
+    linkedin = SANDBOX_ACCOUNT_IDS["linkedin"]
     existing = [
         {
             "networks": {"facebook": {"type": "status", "text": "already planned"}},
@@ -127,6 +130,8 @@ def test_the_dry_run_predicts_refusals_and_sends_no_post(tmp_path, monkeypatch):
         f"{facebook},facebook,status,same as the calendar,{(day + timedelta(hours=3)).isoformat()},,,,",
         f"{facebook},facebook,status,fine,{(day + timedelta(hours=5)).isoformat()},,,,",
         f"{google},google,status,one too many,{(day + timedelta(hours=9)).isoformat()},,,,",
+        f"{'f' * 24},facebook,status,nobody's account,{(day + timedelta(hours=10)).isoformat()},,,,",
+        f"{linkedin},facebook,status,wrong network,{(day + timedelta(hours=11)).isoformat()},,,,",
     ]
     _write_calendar(tmp_path / "dags", rows)
     with SandboxServer(SandboxConfig(job_latency=0.0)) as server:
@@ -142,10 +147,14 @@ def test_the_dry_run_predicts_refusals_and_sends_no_post(tmp_path, monkeypatch):
     assert state["requests"]["by_route"][SCHEDULE_ROUTE] == posts_before == 1
     report = _event(events, "plan", "success")["value"]
     assert report["dry_run"] is True
-    assert (report["pairs"], report["would_create"], report["already_there"]) == (4, 1, 1)
+    assert (report["pairs"], report["would_create"], report["already_there"]) == (6, 1, 1)
     refused = {r["where"]: r["reason"] for r in report["refused"]}
     assert refused["posts[0].accounts[0]"].startswith("There's another post at this time")
+    assert "the same post is already on Publer" in refused["posts[1].accounts[0]"]
     assert refused["posts[3].accounts[0]"].startswith(
         "Daily post limit reached for this account (15 google posts"
     )
-    assert "Dry run: 4 post(s)" in result.output
+    assert refused["posts[4].accounts[0]"].startswith("Resource does not exist")
+    assert refused["posts[5].accounts[0]"] == "No content provided for linkedin"
+    assert report["refused_total"] == 5
+    assert "Dry run: 6 post(s)" in result.output

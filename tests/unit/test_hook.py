@@ -928,3 +928,42 @@ class TestTestConnection:
             server.close()
         assert not ok
         assert "did not answer within" in message
+
+
+def test_https_to_a_plain_http_server_fails_at_once_and_says_to_write_http(monkeypatch, sleeps):
+    """Regression: a sandbox host written without http:// took 6 tries and 34 s, then an SSL error
+    that did not say what to change. A failed TLS handshake fails again: no retry, and a hint."""
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(8)
+    port = server.getsockname()[1]
+    accepted = []
+
+    def answer_in_plain_http() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            accepted.append(1)
+            conn.recv(1024)
+            conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+            conn.close()
+
+    threading.Thread(target=answer_in_plain_http, daemon=True).start()
+    monkeypatch.setenv("AIRFLOW_CONN_PUBLER_DEFAULT", publer_conn_json(host=f"127.0.0.1:{port}"))
+    try:
+        with pytest.raises(
+            PublerConfigurationError, match=r"TLS handshake .* write http:// in front of the 'API host'"
+        ):
+            PublerHook(sleep=sleeps.append).list_workspaces()
+        ok, message = PublerHook(sleep=sleeps.append).test_connection()
+    finally:
+        server.close()
+    assert sleeps == []
+    assert len(accepted) == 2
+    assert not ok
+    assert "write http://" in message
