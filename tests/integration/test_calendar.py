@@ -97,7 +97,8 @@ def test_a_bad_csv_row_names_the_file_and_row_and_sends_nothing(tmp_path):
     assert state["requests"]["total"] == 0
     _event(events, "schedule", "failed")
     # The task log (Airflow 3.1 passes no exception to failure callbacks raised while rendering).
-    assert "Nothing was sent to Publer. calendar.csv row 3: posts[1].accounts[0].scheduled_at" in result.output
+    expected = "Nothing was sent to Publer. calendar.csv row 3: posts[1].accounts[0].scheduled_at"
+    assert expected in result.output
 
 
 def test_the_dry_run_predicts_refusals_and_sends_no_post(tmp_path, monkeypatch):
