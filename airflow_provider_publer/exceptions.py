@@ -19,13 +19,34 @@ class PublerError(Exception):
 class PublerValidationError(PublerError, ValueError):
     """Input that would be sent to Publer is invalid; nothing was sent.
 
+    The message names the first problem; when other posts of the same list have problems too,
+    they follow it (``more``), so a calendar is fixed in one pass rather than one run per error.
+
     :param message: what is wrong and how to fix it.
     :param field: dotted path of the offending field, e.g. ``posts[2].accounts[0].scheduled_at``.
+    :param more: the problems of the other posts (each a ``PublerValidationError``).
     """
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
+    #: How many of ``more`` the message lists (all of them stay in ``more``).
+    LISTED = 20
+
+    def __init__(
+        self, message: str, *, field: str | None = None, more: list[PublerValidationError] | None = None
+    ) -> None:
         self.field = field
-        super().__init__(f"{field}: {message}" if field else message)
+        self.problem = message
+        self.more = list(more or [])
+        #: The first problem alone: ``"<field>: <message>"``.
+        self.first = f"{field}: {message}" if field else message
+        super().__init__(self.first + _listing(self.more, self.LISTED))
+
+
+def _listing(more: list[PublerValidationError], limit: int) -> str:
+    if not more:
+        return ""
+    lines = "".join(f"\n- {error.first}" for error in more[:limit])
+    rest = f"\n- ... and {len(more) - limit} more" if len(more) > limit else ""
+    return f"\n{len(more)} more problem(s) in other posts:{lines}{rest}"
 
 
 class PublerConfigurationError(PublerError):

@@ -67,14 +67,17 @@ class PostFile:
     origins: list[str]
 
     def locate(self, error: PublerValidationError) -> PublerValidationError:
-        """The same error, naming the file (and the CSV row of the post it is about)."""
+        """The same error (and each of its ``more``), naming the file and the CSV row of the post."""
+        more = [PublerValidationError(f"{self._where(e)}: {e.first}") for e in error.more]
+        return PublerValidationError(f"{self._where(error)}: {error.first}", more=more)
+
+    def _where(self, error: PublerValidationError) -> str:
         field = error.field or ""
-        where = self.name
         if field.startswith("posts[") and self.origins:
             index = int(field[len("posts[") : field.index("]")])
             if index < len(self.origins):
-                where = f"{self.name} {self.origins[index]}"
-        return PublerValidationError(f"{where}: {error}")
+                return f"{self.name} {self.origins[index]}"
+        return self.name
 
 
 def is_post_file(value: Any) -> bool:

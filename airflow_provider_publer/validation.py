@@ -199,12 +199,20 @@ def validate_posts(
     :param max_posts: how many posts one request may hold (Publer's limit); ``None`` for a caller
         that splits the list into requests itself.
     :return: a JSON-compatible deep copy; ``scheduled_at`` and every datetime in canonical form.
+    :raises PublerValidationError: naming the first problem, with the first problem of every other
+        bad post in ``more`` (and listed in the message).
     """
     rules = _Rules(_check_state(state, publish_now), publish_now, _aware_now(now), min_lead)
-    checked = [
-        _check_post(raw, f"posts[{index}]", rules)
-        for index, raw in enumerate(_coerce_posts(posts, max_posts))
-    ]
+    checked: list[Post] = []
+    problems: list[PublerValidationError] = []
+    for index, raw in enumerate(_coerce_posts(posts, max_posts)):
+        try:
+            checked.append(_check_post(raw, f"posts[{index}]", rules))
+        except PublerValidationError as err:
+            problems.append(err)
+    if problems:  # every post's first problem, so that a calendar is fixed in one pass
+        first = problems[0]
+        raise PublerValidationError(first.problem, field=first.field, more=problems[1:])
     if not rules.is_draft:
         _check_gaps(checked)
     return [post.model_dump(mode="json", exclude_unset=True, by_alias=True) for post in checked]

@@ -955,8 +955,14 @@ class PublerHook(BaseHook):
                 f"The API key works, but workspace '{default}' is not one of its {len(names)} workspace(s): "
                 f"{listing}. Put one of these ids in 'Default workspace ID'."
             )
-        where = f"; default workspace '{names[default]}'" if default else ""
-        return True, f"Connected to Publer at {settings.base_url}: {len(names)} workspace(s){where}."
+        connected = f"Connected to Publer at {settings.base_url}: {len(names)} workspace(s)"
+        if default:
+            return True, f"{connected}; default workspace '{names[default]}'."
+        listing = ", ".join(f"{n} ({i})" for i, n in names.items())
+        return True, (
+            f"{connected}: {listing}. Put one of these ids in 'Default workspace ID' so that tasks need "
+            "not name a workspace."
+        )
 
     def _base_url_or_default(self) -> str:
         settings = self.__dict__.get("settings")

@@ -37,3 +37,11 @@ make dev
 # --8<-- [start:pool]
 airflow pools set publer 2 "Tasks that send to Publer (its limit: 100 requests per 2 minutes per user)"
 # --8<-- [end:pool]
+
+# --8<-- [start:run-example]
+# In the clone, after make demo (it builds .venv); the sandbox runs in another terminal.
+export AIRFLOW_HOME="$PWD/.airflow-try" AIRFLOW__CORE__DAGS_FOLDER="$PWD/example_dags"
+export AIRFLOW__CORE__LOAD_EXAMPLES=False PUBLER_EXAMPLE_POKE_INTERVAL=2
+.venv/bin/airflow db migrate
+.venv/bin/airflow dags test example_publer_launch_with_image
+# --8<-- [end:run-example]

@@ -8,8 +8,11 @@ from airflow.sdk import DAG, task
 from airflow_provider_publer.models import AccountSchedule, Details, MediaItem, NetworkContent, Post
 from airflow_provider_publer.operators.publer import PublerSchedulePostOperator
 
-FACEBOOK_PAGE = "63c675b54e299e9cf2b667ea"  # account ids exactly as GET /accounts lists them
-X_ACCOUNT = "63c675b54e299e9cf2b667eb"
+# Account ids exactly as GET /accounts lists them: here the sandbox's (make demo), use your own
+# (PublerHook().list_accounts()). Media ids come from PublerUploadMediaOperator or GET /media.
+FACEBOOK_PAGE = "63c675b54e299e9cf2b667ea"
+X_ACCOUNT = "63c675e94e299e9cf2b667ec"
+INSTAGRAM = "63c675f14e299e9cf2b667ed"
 launch = pendulum.datetime(2031, 3, 2, 9, 30, tz="Europe/Berlin")
 
 spring_release = Post(
@@ -42,7 +45,7 @@ behind_the_scenes = Post.model_validate(
                 "details": {"type": "reel", "feed": True},
             }
         },
-        "accounts": [{"id": "63c675b54e299e9cf2b667ec"}],  # no scheduled_at: the posting schedule
+        "accounts": [{"id": INSTAGRAM}],  # no scheduled_at: the account's posting schedule
     }
 )
 assert behind_the_scenes.networks["instagram"].details == Details(type="reel", feed=True)
@@ -55,7 +58,7 @@ assert posts[0]["accounts"][0] == {
     "labels": ["launch"],
 }
 
-with DAG("publer_spring_release", schedule=None, start_date=pendulum.datetime(2031, 1, 1, tz="UTC")) as dag:
+with DAG("publer_spring_release", schedule=None, start_date=pendulum.datetime(2026, 1, 1, tz="UTC")) as dag:
     # The operator takes the dicts (shown as JSON in the UI) or the models themselves.
     schedule = PublerSchedulePostOperator(task_id="schedule_spring_release", posts=posts)
 

@@ -205,6 +205,10 @@ def check_cd(args: list[str]) -> None:
 
 def check_airflow(args: list[str]) -> None:
     check_options([str(BIN / "airflow")], args)
+    if args[:2] == ["dags", "test"]:
+        dag_id = args[2]
+        defined = [p for p in (ROOT / "example_dags").glob("*.py") if f"def {dag_id}(" in p.read_text()]
+        assert defined, f"no example DAG {dag_id!r} in example_dags/"
 
 
 def check_curl(args: list[str]) -> None:
@@ -239,6 +243,7 @@ CHECKERS: dict[str, Callable[[list[str]], None]] = {
     "git": check_git,
     "cd": check_cd,
     "airflow": check_airflow,
+    ".venv/bin/airflow": check_airflow,
     "curl": check_curl,
     "export": check_export,
 }

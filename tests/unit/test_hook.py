@@ -847,6 +847,17 @@ class TestTestConnection:
         assert "default workspace 'Marketing'" in message
         assert [r.method for r in api.request_history] == ["GET"]
 
+    def test_without_a_default_workspace_it_lists_the_workspaces(self, api, monkeypatch):
+        """First contact: a connection with only the key tells which workspace ids there are."""
+        monkeypatch.setenv("AIRFLOW_CONN_PUBLER_DEFAULT", publer_conn_json(workspace_id=None))
+        api.get(url("workspaces"), json=[{"id": "w1", "name": "Marketing"}, {"id": "w2", "name": "Client"}])
+        ok, message = PublerHook().test_connection()
+        assert ok
+        listing = (
+            "2 workspace(s): Marketing (w1), Client (w2). Put one of these ids in 'Default workspace ID'"
+        )
+        assert listing in message
+
     def test_unknown_default_workspace(self, hook, api):
         api.get(url("workspaces"), json=[{"id": "other", "name": "Other"}])
         ok, message = hook.test_connection()

@@ -119,3 +119,43 @@ def test_the_docs_show_the_columns_the_code_reads():
         assert f"`{name}`" in table
     docs = (Path(__file__).resolve().parents[2] / "docs" / "calendar.md").read_text()
     assert table in docs
+
+
+def test_every_bad_row_is_named_in_one_error():
+    """Regression: the check stopped at the first bad post, so a calendar took one run per mistake.
+    Every bad row is named (its first problem), the good rows are not."""
+    content = "\n".join(
+        [
+            HEADER,
+            "acc1,facebook,status,Ok,2031-03-02T09:00:00+00:00,,,,",
+            "acc1,facebook,status,Naive,2031-03-02 09:00,,,,",
+            "acc1,facebok,status,Typo,2031-03-03T09:00:00+00:00,,,,",
+            "acc1,facebook,status,Ok too,2031-03-04T09:00:00+00:00,,,,",
+            "acc1,facebook,status,,2031-03-05T09:00:00+00:00,,,,",
+        ]
+    )
+    parsed = read_post_file("calendar.csv", content)
+    with pytest.raises(PublerValidationError) as info:
+        validate_posts(parsed.posts)
+    assert [e.field.split(".")[0] for e in [info.value, *info.value.more]] == [
+        "posts[1]",
+        "posts[2]",
+        "posts[4]",
+    ]
+    located = str(parsed.locate(info.value))
+    assert located.startswith("calendar.csv row 3: posts[1].accounts[0].scheduled_at:")
+    assert "2 more problem(s) in other posts:" in located
+    assert "\n- calendar.csv row 4: posts[2].networks" in located
+    assert 'did you mean "facebook"' in located
+    assert "\n- calendar.csv row 6: posts[4]" in located
+    assert "row 2" not in located
+    assert "row 5" not in located
+
+
+def test_a_long_list_of_problems_is_cut_in_the_message_but_kept_whole():
+    posts = [{"networks": {"facebook": {"type": "status", "text": ""}}, "accounts": [{"id": "a"}]}] * 30
+    with pytest.raises(PublerValidationError) as info:
+        validate_posts(posts)
+    assert len(info.value.more) == 29
+    assert str(info.value).count("\n- posts[") == PublerValidationError.LISTED
+    assert str(info.value).endswith("\n- ... and 9 more")
