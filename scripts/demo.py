@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 
 import httpx
 from rich.console import Console
+from rich.markup import escape
 
 from airflow_provider_publer.sandbox import (
     SANDBOX_API_KEY,
@@ -190,7 +191,9 @@ def _report(url: str) -> None:
             f"  • {post.get('network', ''):<9} {post.get('account_name') or post.get('account_id')}"
             f"  [cyan]{post.get('state', '')}[/] for {when} UTC"
         )
-        console.print(f"      [dim]post {post.get('id')}: {str(post.get('text', ''))[:40]}[/]")
+        text = str(post.get("text", ""))  # one line of a terminal: cut with an ellipsis
+        shown = text if len(text) <= 70 else text[:69] + "…"
+        console.print(f"      [dim]“{escape(shown)}”[/]")
 
 
 if __name__ == "__main__":
