@@ -153,7 +153,11 @@ tested-pythons:
 	@$(if $(PY313),,echo "    SKIPPED Python 3.13: not found, the newest Airflow ran on Python $(MAIN_PYVER) instead")
 	@$(if $(PY310),,echo "    SKIPPED Python 3.10: not found, Airflow $(FLOOR_AIRFLOW_VERSION) ran on Python $(FLOOR_PYVER) instead")
 
-test: lint typecheck docs-build test-py3.11 test-py3.12 test-newest test-floor
+# The test stages run two at a time: their tests mostly wait on Airflow and the sandbox, and each
+# pytest session has its own AIRFLOW_HOME and temporary folder. Each stage's output is printed
+# whole when it ends.
+test: lint typecheck docs-build
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-newest test-floor test-py3.11 test-py3.12
 	@$(MAKE) --no-print-directory tested-pythons
 	$(call stage,make test passed)
 
