@@ -958,6 +958,11 @@ class PublerHook(BaseHook):
         connected = f"Connected to Publer at {settings.base_url}: {len(names)} workspace(s)"
         if default:
             return True, f"{connected}; default workspace '{names[default]}'."
+        if not names:
+            return False, (
+                f"{connected}: the API key can act in no workspace; check its access in Publer "
+                "(Settings → Access & Login → API Keys)."
+            )
         listing = ", ".join(f"{n} ({i})" for i, n in names.items())
         return True, (
             f"{connected}: {listing}. Put one of these ids in 'Default workspace ID' so that tasks need "

@@ -858,6 +858,13 @@ class TestTestConnection:
         )
         assert listing in message
 
+    def test_a_key_without_workspaces_is_not_a_working_connection(self, api, monkeypatch):
+        monkeypatch.setenv("AIRFLOW_CONN_PUBLER_DEFAULT", publer_conn_json(workspace_id=None))
+        api.get(url("workspaces"), json=[])
+        ok, message = PublerHook().test_connection()
+        assert not ok
+        assert "0 workspace(s): the API key can act in no workspace" in message
+
     def test_unknown_default_workspace(self, hook, api):
         api.get(url("workspaces"), json=[{"id": "other", "name": "Other"}])
         ok, message = hook.test_connection()
