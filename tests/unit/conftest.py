@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -37,3 +39,24 @@ def hook(sleeps: list[float]) -> Iterator[PublerHook]:
 def api() -> Iterator[rm.Mocker]:
     with rm.Mocker() as mocker:
         yield mocker
+
+
+@pytest.fixture
+def async_sleeps(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The waits this test's coroutines asked ``asyncio.sleep`` for, recorded instead of waited.
+
+    ``sleep(0)`` (a yield) and the event loops of other threads (a sandbox server that another test
+    of the session still runs, say) keep the real sleep, so only the test's own waits are counted.
+    """
+    real_sleep = asyncio.sleep
+    thread = threading.current_thread()
+    slept: list[float] = []
+
+    async def sleep(delay: float, result: object = None) -> object:
+        if delay <= 0 or threading.current_thread() is not thread:
+            return await real_sleep(delay, result)
+        slept.append(delay)
+        return result
+
+    monkeypatch.setattr(asyncio, "sleep", sleep)
+    return slept

@@ -609,7 +609,7 @@ class TestPacing:
         assert sleeps == []
 
     @pytest.mark.asyncio
-    async def test_async_polls_of_many_triggers_queue_behind_each_other(self, monkeypatch):
+    async def test_async_polls_of_many_triggers_queue_behind_each_other(self, monkeypatch, async_sleeps):
         """One budget per key and process: coroutines of a triggerer are paced together."""
         monkeypatch.setenv(
             "AIRFLOW_CONN_PUBLER_DEFAULT",
@@ -621,16 +621,6 @@ class TestPacing:
                 }
             ),
         )
-        slept = []
-
-        async def sleep(delay, result=None):
-            # Libraries yield with sleep(0) (how often depends on what ran before): only the
-            # budget's waits are positive.
-            if delay > 0:
-                slept.append(delay)
-            return result
-
-        monkeypatch.setattr("asyncio.sleep", sleep)
         with respx.mock(base_url=BASE) as router:
             router.get("/job_status/j").respond(json={"status": "working"})
             import asyncio
@@ -640,7 +630,7 @@ class TestPacing:
         from airflow_provider_publer.hooks.publer import aclose_clients
 
         await aclose_clients()
-        assert sorted(round(s) for s in slept) == [5, 10]
+        assert sorted(round(s) for s in async_sleeps) == [5, 10]
 
 
 class TestJobStatus:
@@ -706,17 +696,14 @@ class TestAsync:
         assert aapi.calls.last.request.headers["Authorization"] == f"Bearer-API {TEST_API_KEY}"
 
     @pytest.mark.asyncio
-    async def test_async_retries_5xx_with_the_same_policy(self, aapi, monkeypatch):
-        async def no_sleep(_):
-            return None
-
-        monkeypatch.setattr("asyncio.sleep", no_sleep)
+    async def test_async_retries_5xx_with_the_same_policy(self, aapi, async_sleeps):
         route = aapi.get("/job_status/j2").mock(
             side_effect=[httpx.Response(503), httpx.Response(200, json={"status": "working"})]
         )
         result = await self._aget(PublerHook())
         assert result.status == "working"
         assert route.call_count == 2
+        assert len(async_sleeps) == 1, "one backoff wait before the second attempt"
 
     @pytest.mark.asyncio
     async def test_async_error_text_is_scrubbed_and_names_the_workspace(self, aapi):
