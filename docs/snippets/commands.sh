@@ -38,8 +38,12 @@ make dev
 airflow pools set publer 2 "Tasks that send to Publer (its limit: 100 requests per 2 minutes per user)"
 # --8<-- [end:pool]
 
+# --8<-- [start:run-sandbox]
+.venv/bin/python -m airflow_provider_publer.sandbox --port 8765 --publish-time-scale 60
+# --8<-- [end:run-sandbox]
+
 # --8<-- [start:run-example]
-# In the clone, after make demo (it builds .venv); the sandbox runs in another terminal.
+# In the clone, after make demo (it builds .venv), while the sandbox runs in another terminal.
 export AIRFLOW_HOME="$PWD/.airflow-try" AIRFLOW__CORE__DAGS_FOLDER="$PWD/example_dags"
 export AIRFLOW__CORE__LOAD_EXAMPLES=False PUBLER_EXAMPLE_POKE_INTERVAL=2
 .venv/bin/airflow db migrate
