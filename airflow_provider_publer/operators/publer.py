@@ -1151,7 +1151,8 @@ def _with_days(path: Any, first: str, last: str) -> Any:
         return text.replace("{from_}", first).replace("{to}", last)
 
     if hasattr(path, "protocol"):
-        return path.with_name(fill(path.name)) if fill(path.name) != path.name else path
+        name = fill(path.name)
+        return path.with_name(name) if name != path.name else path
     return fill(str(path))
 
 
