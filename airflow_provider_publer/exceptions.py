@@ -4,6 +4,11 @@ Every error a user can meet carries a message that says what went wrong and what
 to do about it. HTTP errors carry the status code and Publer's own messages, so
 callers branch on types and attributes, never on parsed strings.
 
+One error policy: each exception says whether its trouble is *transient* (it may pass, so
+asking again later may succeed) through :attr:`PublerError.transient`, and :func:`is_transient`
+reads it. The hook's retries, the sensors' and triggers' "not yet", and the operators' choice
+between an Airflow retry and a failure for good all decide on that one attribute.
+
 This module imports nothing from Airflow: the validation module, the response
 normalisation and the hook all share it, and it stays cheap to import at DAG
 parse time.
@@ -13,7 +18,20 @@ from __future__ import annotations
 
 
 class PublerError(Exception):
-    """Base class of every error raised by this provider."""
+    """Base class of every error raised by this provider.
+
+    :attr transient: whether the trouble may pass, so that the same request asked again later
+        may succeed (network trouble, 429, most 5xx). ``False`` for everything asking again
+        cannot fix (bad input, a refused key, an unknown id) and for a request whose outcome is
+        unknown (repeating it could post twice).
+    """
+
+    transient: bool = False
+
+
+def is_transient(error: BaseException) -> bool:
+    """The one "may this pass?" decision of the provider: a :class:`PublerError` that says so."""
+    return isinstance(error, PublerError) and error.transient
 
 
 class PublerValidationError(PublerError, ValueError):
@@ -100,10 +118,13 @@ class PublerNotFoundError(PublerAPIError):
 
 
 class PublerRateLimitError(PublerAPIError):
-    """HTTP 429: Publer's limit of 100 requests per 2 minutes per user was hit.
+    """HTTP 429: Publer's limit of 100 requests per 2 minutes per user was hit (transient: Publer
+    refused the request, so it is always safe to send again after the wait).
 
     :param retry_after: seconds to wait before the next request, when Publer said so.
     """
+
+    transient = True
 
     def __init__(
         self,
@@ -123,7 +144,11 @@ class PublerRateLimitError(PublerAPIError):
 
 
 class PublerServerError(PublerAPIError):
-    """HTTP 5xx from Publer."""
+    """HTTP 5xx from Publer: transient, except 501 Not Implemented (asking again cannot help)."""
+
+    def __init__(self, status_code: int, messages: list[str], *, method: str = "", path: str = "") -> None:
+        super().__init__(status_code, messages, method=method, path=path)
+        self.transient = status_code != 501
 
 
 class PublerTransientError(PublerError):
@@ -133,6 +158,8 @@ class PublerTransientError(PublerError):
     provably never reached Publer; a POST that may have reached it raises
     :class:`PublerOutcomeUnknownError` instead.
     """
+
+    transient = True
 
 
 class PublerConnectError(PublerTransientError):
@@ -149,5 +176,5 @@ class PublerOutcomeUnknownError(PublerError):
 
     Raised when a POST times out, loses its connection after being sent, or meets a
     5xx. Repeating it blindly could post twice; callers reconcile against
-    ``GET /posts`` instead.
+    ``GET /posts`` instead. Not transient: no retry policy may repeat it.
     """

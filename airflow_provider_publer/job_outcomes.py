@@ -19,13 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_publer.compat import AirflowException, AirflowFailException, AirflowSensorTimeout
 from airflow_provider_publer.constants import RECONCILED_PREFIX, XCOM_JOB_WORKSPACES
-from airflow_provider_publer.exceptions import (
-    PublerAPIError,
-    PublerError,
-    PublerRateLimitError,
-    PublerServerError,
-    PublerTransientError,
-)
+from airflow_provider_publer.exceptions import PublerAPIError, PublerError, is_transient
 from airflow_provider_publer.responses import (
     PublerJobResult,
     is_collision_failure,
@@ -40,9 +34,6 @@ if TYPE_CHECKING:
 
     from airflow_provider_publer.hooks.publer import PublerHook
 
-#: Errors that mean "could not tell this time": the wait goes on.
-TRANSIENT_ERRORS = (PublerTransientError, PublerRateLimitError, PublerServerError)
-
 
 def check_job(
     hook: PublerHook, job_id: str, workspace_id: str | None, log: logging.Logger | Any
@@ -53,12 +44,12 @@ def check_job(
     """
     try:
         result = hook.get_job_status(job_id, workspace_id)
-    except TRANSIENT_ERRORS as err:
-        log.warning("Could not check Publer job %s this time, will check again: %s", job_id, err)
-        return None
-    except PublerAPIError as err:
-        raise AirflowFailException(f"Cannot check Publer job {job_id}: {err}") from None
     except PublerError as err:
+        if is_transient(err):
+            log.warning("Could not check Publer job %s this time, will check again: %s", job_id, err)
+            return None
+        if isinstance(err, PublerAPIError):
+            raise AirflowFailException(f"Cannot check Publer job {job_id}: {err}") from None
         raise AirflowFailException(str(err)) from None
     if not result.is_known_status:
         log.warning("Publer job %s has status %r, which is not a final one; waiting", job_id, result.status)

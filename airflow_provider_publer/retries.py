@@ -33,11 +33,7 @@ from typing import Any
 import tenacity
 
 from airflow_provider_publer import responses
-from airflow_provider_publer.exceptions import (
-    PublerRateLimitError,
-    PublerServerError,
-    PublerTransientError,
-)
+from airflow_provider_publer.exceptions import PublerRateLimitError, is_transient
 
 #: Jitter added to every wait, in seconds (spreads tasks that failed together).
 JITTER = 1.0
@@ -86,10 +82,13 @@ class RetryPolicy:
 
 
 def is_retryable(error: BaseException) -> bool:
-    """The retry decision. The hook raises these only where another attempt cannot post twice."""
-    if isinstance(error, (PublerTransientError, PublerRateLimitError)):
-        return True
-    return isinstance(error, PublerServerError) and error.status_code != 501
+    """The retry decision: the error is transient (:func:`~airflow_provider_publer.exceptions.is_transient`).
+
+    The hook raises transient errors only where another attempt cannot post twice: a request of
+    unknown outcome raises :class:`~airflow_provider_publer.exceptions.PublerOutcomeUnknownError`,
+    which is not transient.
+    """
+    return is_transient(error)
 
 
 class _Wait(tenacity.wait.wait_base):

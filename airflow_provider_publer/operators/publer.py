@@ -20,7 +20,6 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta, timezone
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from airflow.sdk import BaseOperator
@@ -36,12 +35,8 @@ from airflow_provider_publer.constants import (
     default_deferrable,
 )
 from airflow_provider_publer.exceptions import (
-    PublerConfigurationError,
     PublerError,
     PublerOutcomeUnknownError,
-    PublerRateLimitError,
-    PublerServerError,
-    PublerTransientError,
     PublerValidationError,
 )
 from airflow_provider_publer.links.publer import (
@@ -50,6 +45,7 @@ from airflow_provider_publer.links.publer import (
     PublerJobPostsLink,
     PublerPostLink,
 )
+from airflow_provider_publer.operators.base import PublerTaskMixin, airflow_error
 from airflow_provider_publer.post_files import POST_FILE_SUFFIXES, is_post_file, read_post_file
 from airflow_provider_publer.timestamps import parse_timestamp, to_publer_timestamp
 from airflow_provider_publer.validation import MAX_POSTS_PER_REQUEST, validate_posts
@@ -57,13 +53,12 @@ from airflow_provider_publer.validation import MAX_POSTS_PER_REQUEST, validate_p
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-    from airflow_provider_publer.hooks.publer import PublerHook
     from airflow_provider_publer.ledger import BatchRecord, SubmissionLedger
     from airflow_provider_publer.reconcile import Reconciliation
     from airflow_provider_publer.responses import PublerJobResult
 
 
-class PublerSchedulePostOperator(BaseOperator):
+class PublerSchedulePostOperator(PublerTaskMixin, BaseOperator):
     """Submit a bulk post to Publer (``POST /posts/schedule``) and return the job id.
 
     The job id is also pushed to XCom under ``publer_job_id`` as soon as Publer returns it,
@@ -155,12 +150,6 @@ class PublerSchedulePostOperator(BaseOperator):
         self.wait_timeout = wait_timeout
         self.deferrable = default_deferrable() if deferrable is None else deferrable
 
-    @cached_property
-    def hook(self) -> PublerHook:
-        from airflow_provider_publer.hooks.publer import PublerHook
-
-        return PublerHook(publer_conn_id=self.publer_conn_id, workspace_id=self.workspace_id)
-
     # -- execute ---------------------------------------------------------------------------------
 
     def execute(self, context: Context) -> Any:
@@ -228,12 +217,6 @@ class PublerSchedulePostOperator(BaseOperator):
         except PublerValidationError as err:
             located = source.locate(err) if source is not None else err
             raise AirflowFailException(f"Nothing was sent to Publer. {located}") from None
-
-    def _workspace(self) -> str:
-        try:
-            return self.hook.resolve_workspace(self.workspace_id)
-        except (PublerConfigurationError, PublerValidationError) as err:
-            raise AirflowFailException(f"Nothing was sent to Publer. {err}") from None
 
     # -- one request, exactly once ----------------------------------------------------------------
 
@@ -320,7 +303,7 @@ class PublerSchedulePostOperator(BaseOperator):
             # (a crash, a task timeout) leaves the intent in the ledger for the next try.
             if created:
                 ledger.forget(key)
-            raise _airflow_error(err) from None
+            raise airflow_error(err) from None
         self._record_sent(ledger, key, job_id)
         return job_id
 
@@ -430,15 +413,6 @@ class PublerSchedulePostOperator(BaseOperator):
             ledger.mark_sending(key, _now())
         self._record_sent(ledger, key, ref)
         return ref
-
-    def _call(self, func: Any) -> Any:
-        """Run a hook call, turning Publer errors into Airflow's retry / no-retry exceptions."""
-        try:
-            return func()
-        except PublerOutcomeUnknownError:
-            raise
-        except PublerError as err:
-            raise _airflow_error(err) from None
 
     # -- waiting (optional) ----------------------------------------------------------------------
 
@@ -570,13 +544,6 @@ class PublerSchedulePostOperator(BaseOperator):
         return found
 
 
-def _airflow_error(err: PublerError) -> AirflowException:
-    """Trouble that may pass (network, 5xx, 429) lets Airflow retry; anything else fails for good."""
-    if isinstance(err, (PublerTransientError, PublerRateLimitError, PublerServerError)):
-        return AirflowException(str(err))
-    return AirflowFailException(str(err))
-
-
 def _batches(posts: list[dict[str, Any]], size: int) -> list[list[dict[str, Any]]]:
     """Requests of at most ``size`` posts, each post whole, in the order given."""
     return [posts[i : i + size] for i in range(0, len(posts), size)]
@@ -596,39 +563,8 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 # -- media, updates, deletes and insights -------------------------------------------------------------
 
 
-class _PublerTask(BaseOperator):
+class _PublerTask(PublerTaskMixin, BaseOperator):
     """What the operators below share: the hook, the workspace, and input checked before sending."""
-
-    publer_conn_id: str
-    workspace_id: str | None
-
-    @cached_property
-    def hook(self) -> PublerHook:
-        from airflow_provider_publer.hooks.publer import PublerHook
-
-        return PublerHook(publer_conn_id=self.publer_conn_id, workspace_id=self.workspace_id or None)
-
-    def _workspace(self) -> str:
-        try:
-            return self.hook.resolve_workspace(self.workspace_id or None)
-        except (PublerConfigurationError, PublerValidationError) as err:
-            raise AirflowFailException(f"Nothing was sent to Publer. {err}") from None
-
-    @staticmethod
-    def _checked(check: Any) -> Any:
-        """Run a validation; bad input fails the task without retries, with nothing sent."""
-        try:
-            return check()
-        except PublerValidationError as err:
-            raise AirflowFailException(f"Nothing was sent to Publer. {err}") from None
-
-    def _call(self, func: Any, what: str = "") -> Any:
-        """Run a hook call; Publer's trouble becomes Airflow's retry (transient) or failure (the rest)."""
-        try:
-            return func()
-        except PublerError as err:
-            error = _airflow_error(err)
-            raise type(error)(f"{what}{err}") from None
 
 
 class PublerUploadMediaOperator(_PublerTask):
@@ -777,7 +713,7 @@ class PublerUploadMediaOperator(_PublerTask):
         except PublerError as err:
             if created:
                 ledger.forget(key)  # Publer refused it or was never reached: nothing was stored
-            raise _airflow_error(err) from None
+            raise airflow_error(err) from None
         ledger.mark_sent(key, _encode_media([uploaded]))
         return uploaded
 
@@ -842,7 +778,7 @@ class PublerUploadMediaOperator(_PublerTask):
         except PublerError as err:
             if created:
                 ledger.forget(key)
-            raise _airflow_error(err) from None
+            raise airflow_error(err) from None
         ledger.mark_sent(key, job_id)
         media = self._wait_for_import(job_id, workspace)
         assert media is not None

@@ -21,7 +21,6 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from functools import cached_property
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
@@ -29,9 +28,8 @@ from airflow.sdk import BaseSensorOperator, PokeReturnValue
 
 from airflow_provider_publer.compat import AirflowFailException, AirflowSensorTimeout, AirflowSkipException
 from airflow_provider_publer.constants import DEFAULT_CONN_ID, default_deferrable
-from airflow_provider_publer.exceptions import PublerError
+from airflow_provider_publer.exceptions import PublerError, is_transient
 from airflow_provider_publer.job_outcomes import (
-    TRANSIENT_ERRORS,
     PostsProgress,
     check_jobs,
     combined_outcome,
@@ -53,15 +51,14 @@ from airflow_provider_publer.links.publer import (
     PublerJobPostsLink,
     published_post_links,
 )
+from airflow_provider_publer.operators.base import PublerTaskMixin, checked
 from airflow_provider_publer.responses import PublerJobResult
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-    from airflow_provider_publer.hooks.publer import PublerHook
 
-
-class PublerJobSensor(BaseSensorOperator):
+class PublerJobSensor(PublerTaskMixin, BaseSensorOperator):
     """Wait for a Publer job (``GET /job_status/{id}``) and fail with Publer's reasons if posts failed.
 
     Runs in ``reschedule`` mode by default, so the worker slot is free between checks.
@@ -96,17 +93,11 @@ class PublerJobSensor(BaseSensorOperator):
         self.publer_conn_id = publer_conn_id
         self.deferrable = default_deferrable() if deferrable is None else deferrable
 
-    @cached_property
-    def hook(self) -> PublerHook:
-        from airflow_provider_publer.hooks.publer import PublerHook
-
-        return PublerHook(publer_conn_id=self.publer_conn_id, workspace_id=self.workspace_id)
-
     def poke(self, context: Context) -> PokeReturnValue | bool:
         refs = self._job_refs()
         jobs = [ref for ref in refs if not is_reconciled(ref)]
         self._push_link(context, jobs)
-        workspace = self._workspace(context, jobs[0]) if jobs else None
+        workspace = self._job_workspace(context, jobs[0]) if jobs else None
         results = check_jobs(self.hook, refs, workspace, self.log)
         if results is None:
             return False
@@ -117,12 +108,12 @@ class PublerJobSensor(BaseSensorOperator):
         return PokeReturnValue(is_done=True, xcom_value=outcome)
 
     def execute(self, context: Context) -> Any:
-        started = self._started_at(context)
+        started = _wait_started(self, context)
         # A poke's retries stay within the time the sensor has left.
         self.hook.deadline = started + float(self.timeout)
         if not self.deferrable:
             return super().execute(context)
-        outcome = self._soft_failing(lambda: self.poke(context))
+        outcome = _soft_failing(self, lambda: self.poke(context))
         if isinstance(outcome, PokeReturnValue):
             return outcome.xcom_value
         from airflow_provider_publer.triggers.publer import PublerJobTrigger
@@ -132,7 +123,7 @@ class PublerJobSensor(BaseSensorOperator):
             trigger=PublerJobTrigger(
                 job_ids=jobs,
                 publer_conn_id=self.publer_conn_id,
-                workspace_id=self._workspace(context, jobs[0]),
+                workspace_id=self._job_workspace(context, jobs[0]),
                 poll_interval=float(self.poke_interval),
                 end_time=started + float(self.timeout),
                 first_check_delay=float(self.poke_interval),
@@ -141,31 +132,14 @@ class PublerJobSensor(BaseSensorOperator):
             timeout=timedelta(seconds=max(1.0, started + float(self.timeout) - time.time()) + 60),
         )
 
-    def _started_at(self, context: Context) -> float:
-        """When this wait began (UNIX time): the first reschedule's start in reschedule mode."""
-        if self.reschedule:
-            first = context["ti"].get_first_reschedule_date(context)
-            if first is not None:
-                return float(first.timestamp())
-        return time.time()
-
-    def _workspace(self, context: Context, job_id: str) -> str | None:
+    def _job_workspace(self, context: Context, job_id: str) -> str | None:
         if self.workspace_id:
             return str(self.workspace_id)
         return submitted_workspace(context, job_id, self.upstream_task_ids)
 
     def execute_complete(self, context: Context, event: dict[str, Any] | None = None) -> Any:
         """Resume after the trigger: only an explicit success event succeeds."""
-        return self._soft_failing(lambda: judge_event(event))
-
-    def _soft_failing(self, decide: Any) -> Any:
-        """Apply ``soft_fail`` in deferrable mode, as the base sensor does in its poke loop."""
-        try:
-            return decide()
-        except (AirflowFailException, AirflowSensorTimeout) as err:
-            if self.soft_fail:
-                raise AirflowSkipException(f"Skipping (soft_fail): {err}") from err
-            raise
+        return _soft_failing(self, lambda: judge_event(event))
 
     def _job_refs(self) -> list[str]:
         return job_refs(self.job_id)
@@ -178,7 +152,7 @@ class PublerJobSensor(BaseSensorOperator):
         context["ti"].xcom_push(key=XCOM_POSTS_URL, value=url)
 
 
-class PublerPostSensor(BaseSensorOperator):
+class PublerPostSensor(PublerTaskMixin, BaseSensorOperator):
     """Wait until Publer's posts reach a state (``published`` by default); fail naming every post
     Publer failed, with its reason.
 
@@ -257,12 +231,6 @@ class PublerPostSensor(BaseSensorOperator):
         self.publer_conn_id = publer_conn_id
         self.deferrable = default_deferrable() if deferrable is None else deferrable
 
-    @cached_property
-    def hook(self) -> PublerHook:
-        from airflow_provider_publer.hooks.publer import PublerHook
-
-        return PublerHook(publer_conn_id=self.publer_conn_id, workspace_id=self.workspace_id or None)
-
     # -- one look --------------------------------------------------------------------------------
 
     def poke(self, context: Context) -> PokeReturnValue | bool:
@@ -323,10 +291,10 @@ class PublerPostSensor(BaseSensorOperator):
                 preexisting=submitted.preexisting,
                 workspace_id=workspace,
             )
-        except TRANSIENT_ERRORS as err:
-            self.log.warning("Could not list the job's posts this time, will look again: %s", err)
-            return _PostsLook(workspace=workspace)
         except PublerError as err:
+            if is_transient(err):
+                self.log.warning("Could not list the job's posts this time, will look again: %s", err)
+                return _PostsLook(workspace=workspace)
             raise AirflowFailException(f"Cannot list the posts of job {', '.join(refs)}: {err}") from None
         if found.ambiguous or found.missing:
             lines = [a.describe() for a in found.ambiguous] + [
@@ -356,10 +324,10 @@ class PublerPostSensor(BaseSensorOperator):
                 to=scope.to,
                 workspace_id=scope.workspace,
             )
-        except TRANSIENT_ERRORS as err:
-            self.log.warning("Could not list the Publer posts this time, will look again: %s", err)
-            return None
         except PublerError as err:
+            if is_transient(err):
+                self.log.warning("Could not list the Publer posts this time, will look again: %s", err)
+                return None
             raise AirflowFailException(f"Cannot list the Publer posts: {err}") from None
         return judge_posts(scope.post_ids, listed, target)
 
@@ -461,19 +429,19 @@ class PublerPostSensor(BaseSensorOperator):
     def _target_state(self) -> str:
         from airflow_provider_publer.validation import validate_target_state
 
-        return _checked(lambda: validate_target_state(self.target_state))
+        return checked(lambda: validate_target_state(self.target_state))
 
     def _post_ids(self) -> list[str]:
         from airflow_provider_publer.validation import validate_post_ids
 
-        return _checked(lambda: validate_post_ids(self.post_ids))
+        return checked(lambda: validate_post_ids(self.post_ids))
 
     def _account_ids(self) -> list[str] | None:
         from airflow_provider_publer.validation import validate_account_ids
 
         if self.account_ids in (None, "", []):
             return None
-        return _checked(lambda: validate_account_ids(self.account_ids))
+        return checked(lambda: validate_account_ids(self.account_ids))
 
     def _push_posts_url(self, context: Context, job_id: str | None) -> None:
         try:
@@ -541,7 +509,7 @@ def _submitted_posts(sensor: BaseSensorOperator, context: Context, refs: list[st
     assert isinstance(upstream, PublerSchedulePostOperator)
     posts = upstream.render_template(upstream.posts, context)
     state = str(upstream.render_template(upstream.state, context))
-    checked = _checked(lambda: _validated(posts, state, bool(upstream.publish_now)))
+    valid = checked(lambda: _validated(posts, state, bool(upstream.publish_now)))
     ti = context["ti"]
     run_ti = SimpleNamespace(dag_id=ti.dag_id, run_id=ti.run_id, task_id=task_id, map_index=-1, try_number=0)
     ledger = SubmissionLedger.for_task({"ti": run_ti})  # type: ignore[typeddict-item]
@@ -549,7 +517,7 @@ def _submitted_posts(sensor: BaseSensorOperator, context: Context, refs: list[st
     preexisting = None
     if ledger.batches:
         preexisting = sorted({p for record in ledger.batches.values() for p in record.preexisting})
-    return _Submitted(checked, state, bool(upstream.publish_now), since, preexisting)
+    return _Submitted(valid, state, bool(upstream.publish_now), since, preexisting)
 
 
 def _validated(posts: Any, state: str, publish_now: bool) -> list[dict[str, Any]]:
@@ -572,16 +540,6 @@ def _scope_of(ids: list[str], posts: Iterable[Mapping[str, Any]], workspace: str
     first = to_publer_timestamp(min(known) - timedelta(minutes=1), field="from")
     last = to_publer_timestamp(max(known) + timedelta(minutes=1), field="to")
     return _PostsScope(ids, accounts, first, last, workspace)
-
-
-def _checked(check: Callable[[], Any]) -> Any:
-    """Run a validation; bad input fails the task without retries (nothing is sent)."""
-    from airflow_provider_publer.exceptions import PublerValidationError
-
-    try:
-        return check()
-    except PublerValidationError as err:
-        raise AirflowFailException(f"Nothing was sent to Publer. {err}") from None
 
 
 def _wait_started(sensor: BaseSensorOperator, context: Context) -> float:

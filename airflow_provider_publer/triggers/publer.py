@@ -19,9 +19,9 @@ from typing import Any
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from airflow_provider_publer.constants import DEFAULT_CONN_ID
-from airflow_provider_publer.exceptions import PublerError, PublerRateLimitError
+from airflow_provider_publer.exceptions import PublerError, PublerRateLimitError, is_transient
 from airflow_provider_publer.hooks.publer import PublerHook
-from airflow_provider_publer.job_outcomes import TRANSIENT_ERRORS, combined_outcome
+from airflow_provider_publer.job_outcomes import combined_outcome
 from airflow_provider_publer.responses import PublerJobResult
 
 #: Longest random delay before a trigger's first step (see :func:`spread_start`).
@@ -132,13 +132,13 @@ class PublerJobTrigger(_PublerWaitTrigger):
             for job_id in [j for j in self.job_ids if j not in done]:
                 try:
                     result = await hook.aget_job_status(job_id, self.workspace_id)
-                except TRANSIENT_ERRORS as err:
+                except PublerError as err:
+                    if not is_transient(err):
+                        return TriggerEvent({"status": "error", "message": str(err), "job_id": self.job_id})
                     if isinstance(err, PublerRateLimitError) and err.retry_after:
                         delay = max(delay, err.retry_after)
                     self.log.warning("Could not check Publer job %s this time (%s)", job_id, err)
                     break  # the next poll comes after ``delay``; the budget is shared
-                except PublerError as err:
-                    return TriggerEvent({"status": "error", "message": str(err), "job_id": self.job_id})
                 if result.is_finished:
                     self.log.info("Publer job %s is %s", job_id, result.status)
                     done[job_id] = result
@@ -255,12 +255,12 @@ class PublerPostTrigger(_PublerWaitTrigger):
                     to=self.to,
                     workspace_id=self.workspace_id,
                 )
-            except TRANSIENT_ERRORS as err:
+            except PublerError as err:
+                if not is_transient(err):
+                    return TriggerEvent({"status": "error", "message": str(err), "post_ids": self.post_ids})
                 if isinstance(err, PublerRateLimitError) and err.retry_after:
                     delay = max(delay, err.retry_after)
                 self.log.warning("Could not list the Publer posts this time (%s)", err)
-            except PublerError as err:
-                return TriggerEvent({"status": "error", "message": str(err), "post_ids": self.post_ids})
             else:
                 progress = judge_posts(self.post_ids, listed, self.target_state)
                 if progress.failed:
