@@ -65,6 +65,7 @@ __all__ = [
     "SORT_TYPES",
     "UPDATE_FIELDS",
     "MediaFile",
+    "ValidatedPosts",
     "interval_days",
     "to_publer_timestamp",
     "validate_account_ids",
@@ -174,6 +175,34 @@ class _Slot:
         return to_publer_timestamp(self.when, field=self.field)
 
 
+class ValidatedPosts(list[dict[str, Any]]):
+    """A ``bulk.posts`` list that :func:`validate_posts` checked: JSON-ready post dicts.
+
+    It remembers what it was checked for (``state``, ``publish_now``), so the hook sends it as it
+    is when it is sent that way, and checks it again otherwise: a bulk request is validated once.
+
+    :param posts: the checked posts.
+    :param state: the ``bulk.state`` they were checked for.
+    :param publish_now: whether they were checked for ``POST /posts/schedule/publish``.
+    """
+
+    def __init__(self, posts: Iterable[dict[str, Any]], *, state: str, publish_now: bool) -> None:
+        super().__init__(posts)
+        self.state = state
+        self.publish_now = publish_now
+
+    def checked_for(self, state: str, publish_now: bool) -> bool:
+        """Whether these posts were checked for this ``state`` and endpoint."""
+        return self.state == state and self.publish_now == publish_now
+
+    def batches(self, size: int) -> list[ValidatedPosts]:
+        """Requests of at most ``size`` posts, each post whole, in order; each still validated."""
+        return [
+            ValidatedPosts(self[i : i + size], state=self.state, publish_now=self.publish_now)
+            for i in range(0, len(self), size)
+        ]
+
+
 # -- public API ------------------------------------------------------------------------------------
 
 
@@ -185,7 +214,7 @@ def validate_posts(
     now: datetime | None = None,
     min_lead: timedelta = timedelta(minutes=1),
     max_posts: int | None = MAX_POSTS_PER_REQUEST,
-) -> list[dict[str, Any]]:
+) -> ValidatedPosts:
     """Validate and normalise the bulk.posts list; raise PublerValidationError naming post, field and fix.
 
     :param posts: the ``bulk.posts`` list of dicts and/or :class:`~airflow_provider_publer.models.Post`
@@ -198,7 +227,8 @@ def validate_posts(
         against the clock nor against each other: they take no publishing slot.
     :param max_posts: how many posts one request may hold (Publer's limit); ``None`` for a caller
         that splits the list into requests itself.
-    :return: a JSON-compatible deep copy; ``scheduled_at`` and every datetime in canonical form.
+    :return: a JSON-compatible deep copy (a :class:`ValidatedPosts` list); ``scheduled_at`` and
+        every datetime in canonical form.
     :raises PublerValidationError: naming the first problem, with the first problem of every other
         bad post in ``more`` (and listed in the message).
     """
@@ -215,7 +245,11 @@ def validate_posts(
         raise PublerValidationError(first.problem, field=first.field, more=problems[1:])
     if not rules.is_draft:
         _check_gaps(checked)
-    return [post.model_dump(mode="json", exclude_unset=True, by_alias=True) for post in checked]
+    return ValidatedPosts(
+        (post.model_dump(mode="json", exclude_unset=True, by_alias=True) for post in checked),
+        state=rules.state,
+        publish_now=publish_now,
+    )
 
 
 def validate_workspace_id(workspace_id: Any) -> str | None:

@@ -48,7 +48,12 @@ from airflow_provider_publer.exceptions import (
     PublerValidationError,
 )
 from airflow_provider_publer.responses import PublerJobResult
-from airflow_provider_publer.validation import validate_id, validate_posts, validate_workspace_id
+from airflow_provider_publer.validation import (
+    ValidatedPosts,
+    validate_id,
+    validate_posts,
+    validate_workspace_id,
+)
 
 if TYPE_CHECKING:
     import httpx
@@ -476,10 +481,12 @@ class PublerHook(BaseHook):
     ) -> str:
         """``POST /posts/schedule`` with ``bulk.posts`` as Publer documents it; returns the job id.
 
-        The posts are validated first; nothing is sent if any is invalid. The POST is never
+        The posts are validated first (unless they are
+        :class:`~airflow_provider_publer.validation.ValidatedPosts` checked for this state);
+        nothing is sent if any is invalid. The POST is never
         repeated when its outcome is unknown (see :class:`PublerOutcomeUnknownError`).
         """
-        checked = validate_posts(posts, state=state)
+        checked = _validated(posts, state, publish_now=False)
         return self._submit("posts/schedule", state, checked, workspace_id)
 
     def publish_posts(
@@ -489,7 +496,7 @@ class PublerHook(BaseHook):
 
         :param state: ``scheduled`` as Publer's docs require (``publish`` is accepted too).
         """
-        checked = validate_posts(posts, state=state, publish_now=True)
+        checked = _validated(posts, state, publish_now=True)
         return self._submit("posts/schedule/publish", state, checked, workspace_id)
 
     def _submit(self, path: str, state: str, posts: list[dict[str, Any]], workspace_id: str | None) -> str:
@@ -1162,6 +1169,13 @@ def _require_id(value: Any, name: str) -> str:
             field=name,
         )
     return validate_id(value, field=name)
+
+
+def _validated(posts: Sequence[Mapping[str, Any]], state: str, *, publish_now: bool) -> list[dict[str, Any]]:
+    """The posts as checked for this request: validated here unless they already were (once per request)."""
+    if isinstance(posts, ValidatedPosts) and posts.checked_for(state, publish_now):
+        return posts
+    return validate_posts(posts, state=state, publish_now=publish_now)
 
 
 def _json_or_none(content: bytes, decode: Callable[[], Any]) -> Any:

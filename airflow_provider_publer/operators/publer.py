@@ -48,7 +48,7 @@ from airflow_provider_publer.links.publer import (
 from airflow_provider_publer.operators.base import PublerTaskMixin, airflow_error
 from airflow_provider_publer.post_files import POST_FILE_SUFFIXES, is_post_file, read_post_file
 from airflow_provider_publer.timestamps import parse_timestamp, to_publer_timestamp
-from airflow_provider_publer.validation import MAX_POSTS_PER_REQUEST, validate_posts
+from airflow_provider_publer.validation import MAX_POSTS_PER_REQUEST, ValidatedPosts, validate_posts
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -164,7 +164,7 @@ class PublerSchedulePostOperator(PublerTaskMixin, BaseOperator):
         workspace = self._workspace()
         same_request = ledger.same_task(fingerprint(posts, self.state, workspace, self.publish_now))
         refs: list[str] = []
-        for batch in _batches(posts, self.max_posts_per_request):
+        for batch in posts.batches(self.max_posts_per_request):
             refs.append(self._submit_batch(batch, workspace, ledger, same_request))
             self._push_refs(context, refs, workspace)
         result: Any = refs[0] if len(refs) == 1 else refs
@@ -200,7 +200,7 @@ class PublerSchedulePostOperator(PublerTaskMixin, BaseOperator):
         jobs = [ref for ref in refs if not ref.startswith(RECONCILED_PREFIX)]
         ti.xcom_push(key=XCOM_POSTS_URL, value=self.hook.web_app_url(jobs[0] if len(jobs) == 1 else None))
 
-    def _checked_posts(self, posts: Any = None, now: datetime | None = None) -> list[dict[str, Any]]:
+    def _checked_posts(self, posts: Any = None, now: datetime | None = None) -> ValidatedPosts:
         """Validate before anything is sent; bad input fails the task without retries."""
         source = None
         try:
@@ -542,11 +542,6 @@ class PublerSchedulePostOperator(PublerTaskMixin, BaseOperator):
                 "not listed on Publer."
             )
         return found
-
-
-def _batches(posts: list[dict[str, Any]], size: int) -> list[list[dict[str, Any]]]:
-    """Requests of at most ``size`` posts, each post whole, in the order given."""
-    return [posts[i : i + size] for i in range(0, len(posts), size)]
 
 
 def _count(posts: list[dict[str, Any]]) -> int:
