@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_publer import networks
 from airflow_provider_publer.reconcile import (
     SAME_MINUTE,
     IntendedPost,
@@ -44,22 +45,8 @@ PLANS = ("free", "professional", "business")
 
 #: Publer's daily post limits per account (rolling 24 h): network -> (free, professional, business).
 #: LinkedIn pages and profiles differ; "linkedin" is the profile row, "linkedin_page" the page row.
-DAILY_POST_LIMITS: dict[str, tuple[int, int, int]] = {
-    "facebook": (12, 24, 36),
-    "instagram": (15, 20, 25),
-    "threads": (150, 200, 250),
-    "tiktok": (15, 20, 25),
-    "twitter": (25, 50, 100),
-    "mastodon": (25, 50, 100),
-    "bluesky": (25, 50, 100),
-    "linkedin": (10, 12, 14),
-    "linkedin_page": (12, 18, 24),
-    "pinterest": (12, 24, 36),
-    "google": (5, 10, 15),
-    "youtube": (5, 10, 15),
-    "wordpress": (12, 18, 24),
-    "telegram": (5, 10, 15),
-}
+#: One row per network in :mod:`airflow_provider_publer.networks`.
+DAILY_POST_LIMITS: dict[str, tuple[int, int, int]] = networks.DAILY_POST_LIMITS
 DAILY_LIMIT_RULE = "Daily post limit reached for this account"
 
 #: At most this many refusals are listed in the return value (the log has them all).

@@ -26,9 +26,7 @@ Run ``python -m airflow_provider_publer.models [PATH]`` to write the JSON schema
 from __future__ import annotations
 
 import json
-import re
 import sys
-import unicodedata
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Annotated, Any
@@ -41,6 +39,7 @@ from pydantic import (
     Field,
     PlainSerializer,
     PlainValidator,
+    ValidationInfo,
     WithJsonSchema,
     field_validator,
     model_validator,
@@ -49,18 +48,15 @@ from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
 
 from airflow_provider_publer.exceptions import PublerValidationError
+from airflow_provider_publer.ids import ID_KINDS, id_problem
+from airflow_provider_publer.messages import did_you_mean, kind, listing
+from airflow_provider_publer.networks import NETWORK_ALIASES, NETWORK_KEYS, TEXT_LIMITS
+from airflow_provider_publer.text_length import count_characters, text_limit_problem
 from airflow_provider_publer.timestamps import parse_timestamp, to_publer_timestamp
-from airflow_provider_publer.validation import (
-    _ID_KINDS,
-    NETWORK_KEYS,
-    _did_you_mean,
-    _id_problem,
-    _kind,
-    _listing,
-)
 
 __all__ = [
     "TEXT_LIMITS",
+    "UPDATE_FIELDS",
     "AccountSchedule",
     "Comment",
     "Delay",
@@ -71,6 +67,7 @@ __all__ = [
     "MediaItem",
     "NetworkContent",
     "Post",
+    "PostUpdate",
     "PublerModel",
     "Range",
     "Recurring",
@@ -80,42 +77,31 @@ __all__ = [
     "post_json_schema",
 ]
 
-#: Text limits Publer documents (Content Types > Text Posts), by network key, in characters.
-#: Mastodon is left out on purpose: Publer writes "500+", the default of instances that each
-#: set their own limit, so 500 would refuse posts that many instances accept.
-TEXT_LIMITS: dict[str, int] = {
-    "twitter": 280,
-    "telegram": 4096,
-    "threads": 500,
-    "bluesky": 300,
-    "google": 1500,
-}
-
 #: X Premium long posts, ``details.type == "long_post"`` on a ``twitter`` block.
 TWITTER_LONG_POST_LIMIT = 25_000
 
-_NETWORK_NAMES = {
-    "twitter": "X",
-    "telegram": "Telegram",
-    "threads": "Threads",
-    "bluesky": "Bluesky",
-    "google": "Google Business Profile",
-}
-
-_NETWORK_ALIASES = {
-    "wordpress": 'use "wordpress_oauth" (WordPress.com) or "wordpress_basic" (self-hosted WordPress)',
-    "x": 'use "twitter" for X',
-    "google_business": 'use "google"',
-    "gmb": 'use "google"',
-}
+#: Fields ``PUT /posts/{id}`` takes under ``post`` (reference §5.7, the newer "Update Posts" page):
+#: the fields of :class:`PostUpdate`.
+UPDATE_FIELDS: frozenset[str] = frozenset(
+    {
+        "type",
+        "text",
+        "url",
+        "title",
+        "excerpt",
+        "question",
+        "duration",
+        "featured_media",
+        "media",
+        "link",
+        "labels",
+    }
+)
 
 _NETWORKS_EXAMPLE = '{"facebook": {"type": "status", "text": "..."}}'
 
-#: Inside a word, what may make it a link: a scheme, or a dot followed by two letters (``example.com``).
-_LINK_MARK = re.compile(r"://|\.[^\W\d_]{2}")
-_WORD = re.compile(r"\S+")
-_LINK_WEIGHT = 23  # X counts every link as 23 characters (t.co); other networks may shorten them
-_ZWJ = "\u200d"
+# Private names other modules used before the per-network table existed.
+_kind, _listing, _did_you_mean, _ID_KINDS, _id_problem = kind, listing, did_you_mean, ID_KINDS, id_problem
 
 
 # -- messages and ids ------------------------------------------------------------------------------
@@ -443,54 +429,15 @@ class NetworkContent(PublerModel):
         return self
 
 
-def count_characters(text: str) -> int:
-    """A lower bound of the characters any network counts in ``text``.
-
-    Unicode code points after NFC normalisation, except those that never stand alone:
-    combining marks, variation selectors, emoji skin tones, zero-width joiners and the
-    character each joins, the second half of a flag. A word that may be a link counts at most
-    23 (X counts every link as 23). X counts emoji and CJK characters double, so its own count
-    may be higher; no network counts less.
-    """
-    text = _WORD.sub(_shorten_link, unicodedata.normalize("NFC", text))
-    count, joined, flag_open = 0, False, False
-    for char in text:
-        if joined or char == _ZWJ:
-            joined = char == _ZWJ  # skip the joiner and the character it joins
-            continue
-        if unicodedata.category(char) in ("Mn", "Me", "Cf") or "\U0001f3fb" <= char <= "\U0001f3ff":
-            continue  # combining marks, variation selectors, format characters, skin tones
-        is_flag_half = "\U0001f1e6" <= char <= "\U0001f1ff"
-        flag_open = is_flag_half and not flag_open
-        if is_flag_half and not flag_open:
-            continue  # the second regional indicator completes a flag
-        count += 1
-    return count
-
-
-def _shorten_link(word: re.Match[str]) -> str:
-    return word.group()[:_LINK_WEIGHT] if _LINK_MARK.search(word.group()) else word.group()
-
-
 def _check_text_limit(key: str, block: NetworkContent) -> None:
-    limit = TEXT_LIMITS.get(key)
-    if limit is None or block.text is None or (key == "telegram" and block.parse_mode):
-        return  # Telegram's limit counts the text after Markdown/HTML markup is removed
-    long_post = key == "twitter" and block.details is not None and block.details.type == "long_post"
-    if long_post:
-        limit = TWITTER_LONG_POST_LIMIT
-    length = count_characters(block.text)
-    if length <= limit:
-        return
-    name, more, doubled = _NETWORK_NAMES[key], "", ""
-    if key == "twitter":
-        more = "" if long_post else ' (25,000 with "details": {"type": "long_post"} on X Premium)'
-        doubled = "; X counts emoji and CJK characters double, so X's own count is higher still"
-    raise _invalid(
-        f"is {length:,} characters long but {name} allows at most {limit:,}{more}; shorten it. Counted in "
-        f"Unicode code points (links as at most 23), a lower bound of what {name} counts{doubled}",
-        f"{key}.text",
+    problem = text_limit_problem(
+        key,
+        block.text,
+        details_type=block.details.type if block.details is not None else None,
+        parse_mode=block.parse_mode,
     )
+    if problem:
+        raise _invalid(problem, f"{key}.text")
 
 
 # -- accounts and scheduling options ---------------------------------------------------------------
@@ -633,7 +580,7 @@ class Post(PublerModel):
             raise _invalid(f"is empty; give at least one network block, e.g. {_NETWORKS_EXAMPLE}")
         for key in networks:
             if key not in NETWORK_KEYS:
-                alias = _NETWORK_ALIASES.get(key.lower().strip())
+                alias = NETWORK_ALIASES.get(key.lower().strip())
                 hint = f" ({alias})" if alias else _did_you_mean(key.lower().strip(), NETWORK_KEYS)
                 raise _invalid(
                     f"{key!r} is not a Publer network key{hint}; valid keys: {_listing(NETWORK_KEYS)}", key
@@ -678,6 +625,99 @@ class Post(PublerModel):
                 "range.start_date",
             )
         return self
+
+
+# -- an update ------------------------------------------------------------------------------------
+
+
+def _list_like(example: str) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        if not isinstance(value, (list, tuple)):
+            raise _invalid(f"must be like {example}, got {_kind(value)}")
+        return list(value)
+
+    return check
+
+
+def _dict_like(example: str) -> Callable[[Any], Any]:
+    def check(value: Any) -> Any:
+        if not isinstance(value, dict):
+            raise _invalid(f"must be like {example}, got {_kind(value)}")
+        return value
+
+    return check
+
+
+_FeaturedMedia = Annotated[dict[str, Any], BeforeValidator(_dict_like('{"path": "https://..."}'))]
+
+
+class PostUpdate(PublerModel):
+    """The ``post`` object of ``PUT /posts/{id}``: the fields of a post to change.
+
+    Only the fields Publer's update takes are accepted (an unknown one is refused with the closest
+    known one). When the network of the post is known (``model_validate(..., context={"network":
+    "twitter"})``), ``text`` is checked against that network's limit, counted as it counts.
+    After publishing, most networks let only some fields change:
+    :func:`airflow_provider_publer.networks.editable_after_publishing`.
+
+    Publer docs: Update Posts (reference §5.7).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: str | None = Field(None, description="Content type, e.g. `status`.")
+    text: str | None = Field(None, description="New text; never blank.")
+    url: str | None = Field(None, description="Link of a link post.")
+    title: str | None = Field(None, description="Title (YouTube, WordPress, Facebook video...).")
+    excerpt: str | None = Field(None, description="WordPress excerpt.")
+    question: str | None = Field(None, description="Poll question.")
+    duration: int | None = Field(None, description="Poll duration in days.")
+    featured_media: (
+        Annotated[dict[str, Any], BeforeValidator(_dict_like('{"path": "https://..."}'))] | None
+    ) = Field(None, description='WordPress featured image: `{"path": "https://..."}`.')
+    media: Annotated[list[MediaItem], BeforeValidator(_list_like('[{"id": "<media id>"}]'))] | None = Field(
+        None, description="The post's media, replacing it."
+    )
+    link: Annotated[LinkPreview, BeforeValidator(_dict_like('{"url": "https://..."}'))] | None = Field(
+        None, description="Preview card of a link post."
+    )
+    labels: Annotated[list[str], BeforeValidator(_list_like('["launch"]'))] | None = Field(
+        None, description="Label names or ids."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _fields_publer_takes(cls, data: Any) -> Any:
+        if isinstance(data, PostUpdate):
+            return data
+        if not isinstance(data, dict):
+            raise _invalid(
+                f'must be a dict of the fields to change, e.g. {{"text": "New text"}}, got {_kind(data)}'
+            )
+        if not data:
+            raise _invalid(f"is empty; give at least one field to change ({_listing(UPDATE_FIELDS)})")
+        for key in data:
+            if key not in UPDATE_FIELDS:
+                raise _invalid(
+                    f"is not a field PUT /posts/{{id}} takes{_did_you_mean(key, UPDATE_FIELDS)}; "
+                    f"use {_listing(UPDATE_FIELDS)}",
+                    str(key),
+                )
+        return data
+
+    @field_validator("text", mode="before")
+    @classmethod
+    def _text_is_not_blank(cls, text: Any, info: ValidationInfo) -> Any:
+        if not isinstance(text, str) or not text.strip():
+            raise _invalid(
+                f'must be non-empty text (Publer answers 422 "Text can\'t be blank"), '
+                f"got {_kind(text)} {text!r}"
+            )
+        network = (info.context or {}).get("network")
+        problem = text_limit_problem(network, text) if isinstance(network, str) else None
+        if problem:
+            raise _invalid(problem)
+        return text
 
 
 # -- JSON schema -----------------------------------------------------------------------------------

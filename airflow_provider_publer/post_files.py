@@ -9,8 +9,27 @@ Python beyond the operator.
 - ``.yaml`` / ``.yml``: the same list in YAML.
 - ``.csv``: one row per post and account, with the columns of :data:`CSV_COLUMNS`.
 
-Errors name the file and the row (``calendar.csv row 7``): a CSV row is one post, so the
-validation errors of ``posts[6]`` are reported as that row's.
+Errors name the file and the row (``calendar.csv row 7``, ``calendar.yaml line 12``): a CSV row
+is one post, so the validation errors of ``posts[6]`` are reported as that row's.
+
+Files are read as people save them: a UTF-8 byte-order mark (Windows editors write one) is
+skipped in every format. Every reader has limits, checked before the memory is used: the
+file's size (:data:`MAX_FILE_CHARACTERS`) and nesting (:data:`MAX_NESTING`); YAML anchors and
+aliases are refused outright, so an alias bomb (a few hundred bytes that expand to gigabytes)
+is refused before anything is expanded.
+
+YAML is read so that nothing reaches Publer changed from what the file says. PyYAML follows
+YAML 1.1, where ``09:30`` is the number 570, ``no``/``on``/``off``/``yes`` are booleans and
+``2030-01-01`` a date; this reader uses PyYAML's scanner, parser and composer, and resolves
+plain values by YAML 1.2's core schema instead (as ruamel.yaml does): ``null``, ``true``/``false``,
+numbers, and every other value as the text written (a number with a leading zero stays text).
+A number where Publer takes text is then refused by the post's schema, naming the line. A
+``#`` after an unquoted value starts a YAML comment, so ``text: Launch day! #launch`` would lose
+its hashtags: such a line is refused naming the file, the line and the field, with the fix
+(quote the text). Duplicate keys (YAML and JSON keep the last one silently) are refused too.
+StrictYAML was weighed: it refuses anchors and reads every value as text, but it also refuses
+flow style (``{type: status, text: Hi}``) and would send ``true`` and ``5`` as text wherever a
+field is not in its schema, and Publer's body has fields no schema here lists.
 
 Standard library and PyYAML only (Airflow installs it); nothing here does I/O beyond parsing
 the text Airflow already read.
@@ -27,6 +46,14 @@ from pathlib import PurePosixPath
 from typing import Any
 
 from airflow_provider_publer.exceptions import PublerValidationError
+
+#: The largest calendar file read (characters): 50,000 posts of a thousand characters each.
+MAX_FILE_CHARACTERS = 50_000_000
+
+#: The deepest nesting of lists and objects read (a post nests about six levels deep).
+MAX_NESTING = 32
+
+_BOM = "\ufeff"
 
 #: File names the operator reads instead of taking ``posts`` literally.
 POST_FILE_SUFFIXES = (".json", ".yaml", ".yml", ".csv")
@@ -86,36 +113,95 @@ def is_post_file(value: Any) -> bool:
 
 
 def read_post_file(name: str, content: str) -> PostFile:
-    """Parse a calendar file's (rendered) content; raise PublerValidationError naming file and row."""
+    """Parse a calendar file's (rendered) content; raise PublerValidationError naming file and row.
+
+    :param name: the file name as given (its suffix chooses the format).
+    :param content: the file's text.
+    :raises PublerValidationError: the file is past a limit (size, nesting, YAML aliases), is not
+        valid in its format, holds something that would reach Publer changed (an unquoted YAML
+        value followed by a hashtag, a duplicate key), or holds no list of posts.
+    """
     suffix = PurePosixPath(name.strip()).suffix.lower()
+    if len(content) > MAX_FILE_CHARACTERS:
+        raise PublerValidationError(
+            f"{name}: has {len(content):,} characters, more than the {MAX_FILE_CHARACTERS:,} a calendar file "
+            "may hold; split it into several files (one mapped task per file)"
+        )
+    content = content.removeprefix(_BOM)
     if suffix == ".csv":
-        posts, origins = _read_csv(name, content)
-        return PostFile(name, posts, origins)
-    try:
-        data = json.loads(content) if suffix == ".json" else _yaml(content)
-    except ValueError as err:
-        raise PublerValidationError(f"{name}: is not valid {suffix[1:].upper()}: {err}") from None
+        return PostFile(name, *_read_csv(name, content))
+    data, origins = (_json(name, content), []) if suffix == ".json" else _yaml(name, content)
     if isinstance(data, dict) and isinstance(data.get("posts"), list):
         data = data["posts"]  # {"posts": [...]} or a whole {"bulk": ...} without the wrapper
     if not isinstance(data, list):
         raise PublerValidationError(
             f"{name}: must hold a list of posts (Publer's bulk.posts), got {type(data).__name__}"
         )
-    return PostFile(name, data, [])
+    return PostFile(name, data, origins if len(origins) == len(data) else [])
 
 
-def _yaml(content: str) -> Any:
+def _json(name: str, content: str) -> Any:
+    try:
+        data = json.loads(content, object_pairs_hook=_unique_keys)
+    except RecursionError:
+        raise PublerValidationError(
+            f"{name}: nests lists or objects deeper than {MAX_NESTING} levels"
+        ) from None
+    except ValueError as err:
+        raise PublerValidationError(f"{name}: is not valid JSON: {err}") from None
+    _check_nesting(name, data)
+    return data
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [key for key, _ in pairs]
+    duplicate = next((key for key in keys if keys.count(key) > 1), None)
+    if duplicate is not None:
+        raise ValueError(f"the key {duplicate!r} appears twice in one object; JSON would keep only the last")
+    return dict(pairs)
+
+
+def _check_nesting(name: str, data: Any) -> None:
+    level, items = 0, [data]
+    while items:
+        level += 1
+        if level > MAX_NESTING:
+            raise PublerValidationError(f"{name}: nests lists or objects deeper than {MAX_NESTING} levels")
+        items = [
+            child
+            for item in items
+            if isinstance(item, (dict, list))
+            for child in (item.values() if isinstance(item, dict) else item)
+        ]
+
+
+def _yaml(name: str, content: str) -> tuple[Any, list[str]]:
+    """The YAML file's value and, if it is a list of posts, the line of each post."""
     import yaml
 
+    from airflow_provider_publer import yaml_reader
+
     try:
-        return yaml.safe_load(content)
+        node = yaml_reader.compose(content, max_nesting=MAX_NESTING)
+    except yaml_reader.Refused as err:
+        raise PublerValidationError(f"{name} line {err.line}: {err}") from None
     except yaml.YAMLError as err:
-        raise ValueError(str(err).replace("\n", " ")) from None
+        raise PublerValidationError(f"{name}: is not valid YAML: {str(err).replace(chr(10), ' ')}") from None
+    if node is None:
+        return None, []
+    try:
+        data = yaml_reader.value(node, yaml_reader.lines(content), "posts" if node.id == "sequence" else "")
+    except yaml_reader.Refused as err:
+        raise PublerValidationError(f"{name} line {err.line}: {err}") from None
+    return data, yaml_reader.item_lines(node)
 
 
 def _read_csv(name: str, content: str) -> tuple[list[dict[str, Any]], list[str]]:
-    reader = csv.DictReader(io.StringIO(content.lstrip("\ufeff")))
-    columns = [c.strip() for c in reader.fieldnames or []]
+    reader = csv.DictReader(io.StringIO(content))
+    try:
+        columns = [c.strip() for c in reader.fieldnames or []]
+    except csv.Error as err:
+        raise PublerValidationError(f"{name} row 1: is not valid CSV: {err}") from None
     known = {c for c, _, _ in CSV_COLUMNS}
     missing = [c for c, required, _ in CSV_COLUMNS if required and c not in columns]
     unknown = [c for c in columns if c not in known]
@@ -125,7 +211,14 @@ def _read_csv(name: str, content: str) -> tuple[list[dict[str, Any]], list[str]]
             f"(missing: {', '.join(missing) or 'none'}; unknown: {', '.join(unknown) or 'none'})"
         )
     posts, origins = [], []
-    for row in reader:
+    rows = iter(reader)
+    while True:
+        try:
+            row = next(rows)
+        except StopIteration:
+            break
+        except csv.Error as err:
+            raise PublerValidationError(f"{name} row {reader.line_num}: is not valid CSV: {err}") from None
         line = reader.line_num
         values = {str(k).strip(): (v or "").strip() for k, v in row.items() if k is not None}
         if None in row:

@@ -307,7 +307,9 @@ BAD_INPUTS: list[BadInput] = [*_LIST_AND_STATE, *_POSTS_AND_NETWORKS, *_ACCOUNTS
 
 # -- ids, text limits and the five-year limit ------------------------------------------------------
 
-_LIMIT_EXPLAINED = r"lower bound of what X counts; X counts emoji and CJK characters double"
+_LIMIT_EXPLAINED = (
+    r"Counted as X counts: twitter-text's weights, where X counts emoji and CJK characters double"
+)
 
 _IDS_AND_LIMITS = [
     _bad(
@@ -338,7 +340,7 @@ _IDS_AND_LIMITS = [
         "twitter-400-emoji",
         [_network("twitter", type="status", text="\U0001f600" * 400)],
         "posts[0].networks.twitter.text",
-        r"is 400 characters long but X allows at most 280 .*long_post.*" + _LIMIT_EXPLAINED,
+        r"is 800 characters long but X allows at most 280 .*long_post.*" + _LIMIT_EXPLAINED,
     ),
     _bad(
         "twitter-long-post-over-25000",

@@ -172,12 +172,12 @@ class EarlierFirstTry(CrashAfterSend):
     def execute(self, context: Any) -> Any:
         if int(context["ti"].try_number) != 1:
             return super().execute(context)
-        from airflow_provider_publer import validation
+        from airflow_provider_publer import post_requests
 
-        real = validation._aware_now
+        real = post_requests._aware_now
 
         def earlier(now: datetime | None) -> datetime:
             return real(now) - CLOCK_SKEW if now is None else real(now)
 
-        with mock.patch.object(validation, "_aware_now", earlier):
+        with mock.patch.object(post_requests, "_aware_now", earlier):
             return super().execute(context)
