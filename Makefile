@@ -111,9 +111,10 @@ typecheck: dev
 	$(call stage,typecheck: mypy)
 	$(VENV)/bin/mypy
 
+# Never with -q: mkdocs --strict fails only on the warnings it prints, and -q hides them.
 docs-build: dev
 	$(call stage,docs: mkdocs build --strict)
-	$(VENV)/bin/mkdocs build --strict -q
+	$(VENV)/bin/mkdocs build --strict
 
 docs: dev
 	$(VENV)/bin/mkdocs serve -a 127.0.0.1:8000
@@ -134,7 +135,7 @@ $(addprefix docs-build-py,$(DOCS_PYTHONS)): docs-build-py%:
 	else \
 		$(MAKE) --no-print-directory .venv-docs-py$*/.installed && \
 		echo "=== docs: mkdocs build --strict on Python $* [$$(date +%T)]" && \
-		.venv-docs-py$*/bin/mkdocs build --strict -q -d build/site-py$*; \
+		.venv-docs-py$*/bin/mkdocs build --strict -d build/site-py$*; \
 	fi
 
 docs-build-pythons: $(addprefix docs-build-py,$(DOCS_PYTHONS))
