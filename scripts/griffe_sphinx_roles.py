@@ -14,6 +14,10 @@ Before a docstring is parsed, this extension rewrites each role into mkdocs-auto
   every role on the site is a working link;
 - a name of Python's standard library (``pathlib.Path``) links to its entry on docs.python.org.
 
+Other libraries' names (Airflow's ``AirflowException``) have no entry here and their inventories
+are not fetched at build time: a docstring writes them as code (in double backquotes), not
+as a role, or the build fails.
+
 As in Sphinx, ``~`` shows the last part of the name only, ``title <target>`` shows the title,
 and functions and methods are shown with ``()``. Two more Sphinx habits are read the Sphinx way:
 ``#:`` comments above an assignment document the attribute (Griffe reads only strings below it),
