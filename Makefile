@@ -51,7 +51,7 @@ FAST_MARKERS := not packaging
 # Stage banners with the time, so a log shows what each stage cost.
 stage = @echo "=== $(1) [$$(date +%T)]"
 
-.PHONY: demo test lint typecheck docs-build docs dist test-newest test-floor test-py3.11 test-py3.12 \
+.PHONY: demo test lint typecheck docs-build docs-build-pythons docs dist test-newest test-floor test-py3.11 test-py3.12 \
 	dev floor lock bench clean stack browser-deps check-main-python tested-pythons
 
 dev: $(VENV)/.installed-py$(MAIN_PYVER)
@@ -111,12 +111,34 @@ typecheck: dev
 	$(call stage,typecheck: mypy)
 	$(VENV)/bin/mypy
 
+# Never with -q: mkdocs --strict fails only on the warnings it prints, and -q hides them.
 docs-build: dev
 	$(call stage,docs: mkdocs build --strict)
-	$(VENV)/bin/mkdocs build --strict -q
+	$(VENV)/bin/mkdocs build --strict
 
 docs: dev
 	$(VENV)/bin/mkdocs serve -a 127.0.0.1:8000
+
+# The site also builds on each other supported Python, with that Python's docs tooling: a venv of
+# requirements/docs.in alone, at the versions of that Python's dev lock (seconds from the uv cache).
+DOCS_PYTHONS := $(filter-out $(MAIN_PYVER),$(PYTHONS))
+.venv-docs-py%/.installed: requirements/docs.in requirements/dev-airflow-$(NEWEST_AIRFLOW)-py%.lock | dev
+	rm -rf .venv-docs-py$*
+	$(UV) venv -q --python $(call find_python,$*) .venv-docs-py$*
+	$(UV) pip install -q --python .venv-docs-py$*/bin/python -r requirements/docs.in \
+		-c requirements/dev-airflow-$(NEWEST_AIRFLOW)-py$*.lock
+	touch $@
+
+$(addprefix docs-build-py,$(DOCS_PYTHONS)): docs-build-py%:
+	@if [[ -z "$(call find_python,$*)" ]]; then \
+		echo "=== SKIPPED: no Python $* on this machine, the docs were not built with it"; \
+	else \
+		$(MAKE) --no-print-directory .venv-docs-py$*/.installed && \
+		echo "=== docs: mkdocs build --strict on Python $* [$$(date +%T)]" && \
+		.venv-docs-py$*/bin/mkdocs build --strict -d build/site-py$*; \
+	fi
+
+docs-build-pythons: $(addprefix docs-build-py,$(DOCS_PYTHONS))
 
 dist: dev
 	$(call stage,dist: sdist and wheel)
@@ -148,6 +170,7 @@ tested-pythons:
 	@echo "=== Pythons tested on this machine:"
 	@echo "    Python $(MAIN_PYVER) + Airflow $(NEWEST_AIRFLOW_VERSION): lint, types, docs, all tests"
 	@echo "    Python $(FLOOR_PYVER) + Airflow $(FLOOR_AIRFLOW_VERSION): all tests but fullstack/browser/chaos/packaging"
+	@echo "    docs site (mkdocs build --strict): Python $(MAIN_PYVER) $(foreach v,$(DOCS_PYTHONS),$(if $(call find_python,$(v)),$(v)))"
 	@$(if $(PY311),echo "    Python 3.11 + Airflow $(FLOOR_AIRFLOW_VERSION): fast tests ($(FAST_TESTS))",echo "    SKIPPED Python 3.11: not found")
 	@$(if $(PY312),echo "    Python 3.12 + Airflow $(NEWEST_AIRFLOW_VERSION): fast tests ($(FAST_TESTS))",echo "    SKIPPED Python 3.12: not found")
 	@$(if $(PY313),,echo "    SKIPPED Python 3.13: not found, the newest Airflow ran on Python $(MAIN_PYVER) instead")
@@ -156,7 +179,7 @@ tested-pythons:
 # The test stages run two at a time: their tests mostly wait on Airflow and the sandbox, and each
 # pytest session has its own AIRFLOW_HOME and temporary folder. Each stage's output is printed
 # whole when it ends.
-test: lint typecheck docs-build
+test: lint typecheck docs-build docs-build-pythons
 	@$(MAKE) --no-print-directory -j2 --output-sync=target test-newest test-floor test-py3.11 test-py3.12
 	@$(MAKE) --no-print-directory tested-pythons
 	$(call stage,make test passed)
@@ -175,5 +198,5 @@ lock: dev
 	done
 
 clean:
-	rm -rf $(VENV) $(FLOOR_VENV) .venv-py3.* build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache \
+	rm -rf $(VENV) $(FLOOR_VENV) .venv-py3.* .venv-docs-py3.* build dist *.egg-info .pytest_cache .mypy_cache .ruff_cache \
 		.airflow-*

@@ -7,6 +7,7 @@ build time from files the tests run. These helpers let the tests see the same te
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,10 @@ class Block:
     def includes(self) -> list[str]:
         """The snippet specs (``file[:section]``) of the block's include lines."""
         return [m["spec"] for line in self.lines if (m := _INCLUDE.match(line))]
+
+    def shown(self) -> str:
+        """The block's text as the site shows it: each include line replaced by what it includes."""
+        return "\n".join(resolve(m["spec"]) if (m := _INCLUDE.match(line)) else line for line in self.lines)
 
     def pasted_lines(self) -> list[str]:
         """Lines that are neither blank, nor a snippet include, nor ``...`` (the elision between two)."""
@@ -90,7 +95,7 @@ def doc_blocks() -> list[Block]:
 def resolve(spec: str) -> str:
     """The text pymdownx.snippets puts in place of ``--8<-- "spec"`` (base path: the repository).
 
-    ``file`` is the whole file without section markers, ``file:name`` one section.
+    ``file`` is the whole file without section markers, ``file:name`` one section, dedented.
     Raises ``LookupError`` naming what is missing.
     """
     file, _, section = spec.partition(":")
@@ -116,7 +121,7 @@ def resolve(spec: str) -> str:
         raise LookupError(f"{file} has no section [start:{section}]")
     if inside:
         raise LookupError(f"{file}: section {section} has no [end:{section}]")
-    return "\n".join(out)
+    return textwrap.dedent("\n".join(out))  # mkdocs.yml: dedent_subsections
 
 
 def section_names(path: Path) -> list[str]:

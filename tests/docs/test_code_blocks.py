@@ -97,7 +97,10 @@ def test_every_included_dag_file_is_run_by_the_integration_tests():
     examples = "\n".join(p.read_text() for p in sorted(integration.glob("test_*example*.py")))
     others = "\n".join(p.read_text() for p in integration.glob("test_*.py"))
     included = {
-        ROOT / spec.partition(":")[0] for block in doc_blocks() for spec in block.includes() if ":" in spec
+        ROOT / file
+        for block in doc_blocks()
+        for spec in block.includes()
+        if (file := spec.partition(":")[0]).endswith(".py")
     }
     example_dags = [p.stem for p in included if p.parent == EXAMPLE_DAGS]
     test_dags = [p.stem for p in included if p.parent == TEST_DAGS]
