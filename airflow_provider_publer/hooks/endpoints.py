@@ -59,9 +59,10 @@ __all__ = [
 
 def checked_id(value: Any, name: str) -> str:
     """An id as Publer lists it (:func:`~airflow_provider_publer.validation.validate_id`), or an error
-    naming ``name``; ``None`` or ``"None"`` (an XCom that was never pushed, rendered by a template)
-    and an id holding a ``/`` get the hint to check the upstream task."""
-    if value is None or value == "None" or (isinstance(value, str) and "/" in value):
+    naming ``name``; ``None`` or ``"None"`` (an XCom that was never pushed, rendered by a template),
+    an id holding a ``/`` and the path steps ``.`` and ``..`` (which escaping leaves as they are)
+    get the hint to check the upstream task."""
+    if value is None or value in ("None", ".", "..") or (isinstance(value, str) and "/" in value):
         raise PublerValidationError(
             f"must be a Publer id such as '68176fa0f0eb419444bee686', got {value!r}. If it comes from XCom, "
             "check that the upstream task pushed it.",
