@@ -15,7 +15,7 @@ Nothing here does I/O or imports Airflow.
 from __future__ import annotations
 
 import email.utils
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -445,6 +445,29 @@ def parse_deleted_ids(body: Any) -> list[str]:
     if not isinstance(deleted, list):
         return []
     return [str(item) for item in deleted if item is not None]
+
+
+class DeletedPosts(list[str]):
+    """The ids ``DELETE /posts`` reports as deleted (a plain list of them), and the ids it could not
+    confirm because an answer was lost.
+
+    Publer answers a DELETE with the ids it deleted. When an attempt reached Publer and its answer
+    was lost (a 5xx, a timeout, a broken connection), the hook repeats the DELETE; Publer may have
+    applied the first one, and then the repeat no longer reports those ids. They are in
+    :attr:`unconfirmed`: maybe deleted, maybe kept. A post no longer listed (``find_posts``) was
+    deleted; one still listed was kept.
+
+    :param deleted: the ids Publer reported as deleted.
+    :param unconfirmed: the other ids sent, when an earlier attempt's answer was lost; empty when
+        every answer arrived (Publer then kept the ids it did not report).
+    """
+
+    def __init__(self, deleted: Iterable[str] = (), *, unconfirmed: Iterable[str] = ()) -> None:
+        super().__init__(deleted)
+        self.unconfirmed: list[str] = list(unconfirmed)
+
+    def __repr__(self) -> str:
+        return f"DeletedPosts({list(self)!r}, unconfirmed={self.unconfirmed!r})"
 
 
 def post_base_state(post: Mapping[str, Any]) -> str:
