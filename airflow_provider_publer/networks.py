@@ -283,9 +283,13 @@ def editable_after_publishing(key: str | None) -> frozenset[str] | None:
     return None if row is None else row.editable_after_publishing
 
 
-def editable_after_publishing_summary() -> str:
-    """What can change after publishing, network by network, in one sentence (for error hints)."""
-    groups: dict[str, list[str]] = {}
+def editable_after_publishing_summary(*, grouped: bool = True) -> str:
+    """What can change after publishing, network by network, in one sentence (for error hints).
+
+    :param grouped: networks that allow the same changes share one entry
+        (``Instagram, Pinterest: labels only``); otherwise each network has its own.
+    """
+    entries: list[tuple[str, str]] = []
     for row in NETWORKS:
         fields = row.editable_after_publishing
         if fields is None or row.key.startswith("wordpress_basic"):
@@ -295,6 +299,11 @@ def editable_after_publishing_summary() -> str:
         words = " and ".join(changes) + " (and labels)" if changes else "labels only"
         if row.editable_note:
             words += f", {row.editable_note}"
+        entries.append((name, words))
+    if not grouped:
+        return "; ".join(f"{name}: {words}" for name, words in entries)
+    groups: dict[str, list[str]] = {}
+    for name, words in entries:
         groups.setdefault(words, []).append(name)
     return "; ".join(f"{', '.join(names)}: {words}" for words, names in groups.items())
 

@@ -27,6 +27,7 @@ from urllib.parse import quote
 
 from airflow_provider_publer import responses
 from airflow_provider_publer.exceptions import PublerAPIError, PublerNotFoundError, PublerValidationError
+from airflow_provider_publer.networks import editable_after_publishing_summary
 from airflow_provider_publer.responses import PublerJobResult
 from airflow_provider_publer.validation import validate_id
 
@@ -58,11 +59,11 @@ __all__ = [
 
 
 def checked_id(value: Any, name: str) -> str:
-    """An id as Publer lists it (:func:`~airflow_provider_publer.validation.validate_id`), or an error
-    naming ``name``; ``None`` or ``"None"`` (an XCom that was never pushed, rendered by a template),
-    an id holding a ``/`` and the path steps ``.`` and ``..`` (which escaping leaves as they are)
-    get the hint to check the upstream task."""
-    if value is None or value in ("None", ".", "..") or (isinstance(value, str) and "/" in value):
+    """An id as Publer lists it: the one id check,
+    :func:`~airflow_provider_publer.validation.validate_id`, which refuses every character that
+    would change the URL the id enters (``/``, ``?``, ``#``, ``%``, ``.``...); ``None`` (an XCom
+    that was never pushed) gets the hint to check the upstream task. The error names ``name``."""
+    if value is None:
         raise PublerValidationError(
             f"must be a Publer id such as '68176fa0f0eb419444bee686', got {value!r}. If it comes from XCom, "
             "check that the upstream task pushed it.",
@@ -293,8 +294,7 @@ def update_refused(err: PublerAPIError, post_id: str, workspace: str) -> PublerA
     elif err.status_code == 422:
         hint = (
             f"Publer cannot apply this update to post {post_id}: after publishing, most networks let only "
-            "some fields change (LinkedIn: text; YouTube: title and description; X, Instagram, Pinterest, "
-            "Threads, Bluesky: labels only)"
+            f"some fields change ({editable_after_publishing_summary(grouped=False)})"
         )
     elif err.status_code == 404:
         hint = f"post {post_id} does not exist in workspace {workspace} (deleted, or another workspace's)"

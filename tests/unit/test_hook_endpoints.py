@@ -189,7 +189,9 @@ def test_which_failures_lost_an_answer() -> None:
 def test_an_endpoint_knows_its_path_ids_and_escapes_each() -> None:
     assert endpoints.CHART_DATA.ids == ("account_id",)
     assert endpoints.POSTS.ids == ()
-    assert endpoints.CHART_DATA.url_path({"account_id": "a?b#c"}) == "analytics/a%3Fb%23c/chart_data"
+    assert endpoints.CHART_DATA.url_path({"account_id": "ab-1_C"}) == "analytics/ab-1_C/chart_data"
+    with pytest.raises(PublerValidationError, match=r"account_id: .*contains '\?'"):
+        endpoints.CHART_DATA.url_path({"account_id": "a?b#c"})
     with pytest.raises(TypeError, match="account_id"):
         endpoints.CHART_DATA.url_path({})
     with pytest.raises(PublerValidationError) as info:
