@@ -101,18 +101,42 @@ def failure_message(result: PublerJobResult) -> str:
 
 
 def job_refs(value: Any, *, name: str = "job_id") -> list[str]:
-    """A job reference (``str``) or several (a list, as the operator returns for several requests).
+    """A job reference (``str``) or several: a list (an operator that sent several requests), or a
+    mapped task's output (a lazy sequence of ids, or of lists of ids), flattened in order.
 
     :raises AirflowFailException: nothing usable was given.
     """
-    items = list(value) if isinstance(value, (list, tuple)) else [value]
+    items = flatten_ids(value)
     refs = [str(item).strip() for item in items if item is not None and str(item).strip() not in ("", "None")]
     if not refs or len(refs) != len(items):
         raise AirflowFailException(
-            f"Got no usable {name} ({value!r}). Pass the schedule task's output "
-            f"({name}=schedule.output), a Publer job id string, or a list of them."
+            f"Got no usable {name} ({_shown(value)}). Pass the schedule task's output "
+            f"({name}=schedule.output; a mapped task's output works too), a Publer job id string, or a "
+            "list of them."
         )
     return refs
+
+
+def flatten_ids(value: Any) -> list[Any]:
+    """Ids as a flat list, from one id, a list or tuple of ids, or a mapped task's output.
+
+    A mapped task's output reaches a downstream task as a lazy sequence (Airflow's
+    ``LazyXComSequence``), one item per mapped task instance, and an item may itself be a list
+    (a task that sent several requests returns several job ids): every sequence that is not text
+    is read item by item, depth first. A mapping stays one item (it is not a list of ids).
+    """
+    if value is None or isinstance(value, (str, bytes, Mapping)):
+        return [value]
+    if isinstance(value, Iterable):
+        return [item for part in value for item in flatten_ids(part)]
+    return [value]
+
+
+def _shown(value: Any) -> str:
+    try:
+        return repr(flatten_ids(value)) if not isinstance(value, (str, list, tuple)) else repr(value)
+    except Exception:  # only for the message
+        return type(value).__name__
 
 
 def outcome_of(result: PublerJobResult) -> dict[str, Any]:
@@ -165,20 +189,34 @@ def reconciled_outcome(job_id: str) -> dict[str, Any]:
 
 
 def judge_event(event: dict[str, Any] | None) -> dict[str, Any]:
-    """Accept only an explicit success event from the job trigger; everything else fails."""
-    if not isinstance(event, dict):
-        raise AirflowException(f"Publer trigger sent no usable event: {event!r}")
-    status = event.get("status")
-    if status == "success" and isinstance(event.get("result"), dict):
-        return event["result"]
-    if status == "failed" and isinstance(event.get("result"), dict):
-        raise AirflowFailException(failure_message(PublerJobResult.from_dict(event["result"])))
-    message = str(event.get("message") or f"Publer trigger ended with {status!r}")
-    if status == "timeout":
-        raise AirflowSensorTimeout(message)
-    if status == "error":
-        raise AirflowFailException(message)
-    raise AirflowException(message)
+    """Accept only an explicit success event from the job trigger and return its outcome.
+
+    Every other event fails the task: failed accounts and errors for good
+    (:class:`AirflowFailException`), the deadline as :class:`AirflowSensorTimeout`, and an event
+    that is not exactly one the trigger sends (:mod:`~airflow_provider_publer.trigger_events`)
+    as :class:`AirflowException`.
+    """
+    from airflow_provider_publer.trigger_events import (
+        JobsFailed,
+        JobsSucceeded,
+        UnusableEventError,
+        WaitTimedOut,
+        parse_job_event,
+    )
+
+    try:
+        parsed = parse_job_event(event)
+    except UnusableEventError as err:
+        raise AirflowException(
+            f"Publer trigger sent no usable event ({err}); the job's outcome is unknown"
+        ) from None
+    if isinstance(parsed, JobsSucceeded):
+        return parsed.result
+    if isinstance(parsed, JobsFailed):
+        raise AirflowFailException(failure_message(PublerJobResult.from_dict(parsed.result)))
+    if isinstance(parsed, WaitTimedOut):
+        raise AirflowSensorTimeout(parsed.message)
+    raise AirflowFailException(parsed.message)
 
 
 def submitted_workspace(context: Context, job_id: str, task_ids: Iterable[str]) -> str | None:
@@ -206,6 +244,10 @@ def _flatten(value: Any) -> list[Any]:
 
 # -- a post's life after scheduling (PublerPostSensor and PublerPostTrigger) --------------------------
 
+#: What the post sensor and trigger list: posts in every state, so that a post awaited that is not
+#: listed at all is known to be gone (deleted in Publer), not merely "not yet".
+LISTED_STATES = "all"
+
 #: What the post sensor returns for each post, in this order (Publer's post summary fields).
 POST_OUTCOME_KEYS = ("id", "account_id", "network", "state", "post_link", "scheduled_at", "type", "text")
 
@@ -217,18 +259,21 @@ class PostsProgress:
     :param target_state: the base state awaited (``published``...).
     :param done: posts in that state, in the order of the ids awaited.
     :param failed: posts Publer failed (state ``failed``) while another state was awaited.
-    :param pending: ids not in the target state yet (not listed, or still ``scheduled``...).
+    :param pending: ids not in the target state yet (still ``scheduled``..., or not listed when
+        the listing was narrowed by state).
+    :param gone: ids not listed at all in a listing of every state: no longer on Publer.
     """
 
     target_state: str
     done: list[dict[str, Any]] = field(default_factory=list)
     failed: list[dict[str, Any]] = field(default_factory=list)
     pending: list[str] = field(default_factory=list)
+    gone: list[str] = field(default_factory=list)
 
     @property
     def finished(self) -> bool:
         """Every post reached the target state."""
-        return not self.failed and not self.pending
+        return not self.failed and not self.pending and not self.gone
 
     def outcomes(self) -> list[dict[str, Any]]:
         """The posts that reached the target state, as the sensor returns them."""
@@ -236,19 +281,25 @@ class PostsProgress:
 
 
 def judge_posts(
-    post_ids: Iterable[str], listed: Mapping[str, Mapping[str, Any]], target_state: str
+    post_ids: Iterable[str],
+    listed: Mapping[str, Mapping[str, Any]],
+    target_state: str,
+    *,
+    every_state: bool = False,
 ) -> PostsProgress:
     """Compare the listed posts (``{id: post summary}``) with the state they are awaited in.
 
     A post in the target state is done (``published_posted`` counts as ``published``); a
-    ``failed`` post is failed unless ``failed`` is awaited; anything else, and an id not listed,
-    is pending.
+    ``failed`` post is failed unless ``failed`` is awaited; anything else is pending. An id not
+    listed is gone when the listing covered every state (``every_state``), else pending.
     """
     progress = PostsProgress(target_state)
     for post_id in post_ids:
         post = listed.get(str(post_id))
         state = post_base_state(post) if post is not None else ""
-        if post is not None and state == target_state:
+        if post is None and every_state:
+            progress.gone.append(str(post_id))
+        elif post is not None and state == target_state:
             progress.done.append(dict(post))
         elif post is not None and state == "failed":
             progress.failed.append(dict(post))
@@ -279,6 +330,17 @@ def posts_failure_message(progress: PostsProgress) -> str:
     )
 
 
+def gone_message(progress: PostsProgress, workspace_id: str | None) -> str:
+    """Posts awaited that Publer no longer lists, in any state: deleted while the task waited."""
+    where = f"workspace {workspace_id}" if workspace_id else "the connection's workspace"
+    return (
+        f"{len(progress.gone)} Publer post(s) awaited to become {progress.target_state} are no longer on "
+        f"Publer: {', '.join(progress.gone)}. Publer lists them in no state in {where}: they were deleted "
+        "(in Publer, or by another task) while this task waited, or never belonged to this workspace. "
+        "Schedule them again if they should go live."
+    )
+
+
 def _describe_failed_post(post: Mapping[str, Any]) -> str:
     reason = (
         post_error(post) or "Publer gave no reason (it documents no field for one); see the post in Publer"
@@ -291,20 +353,28 @@ def _describe_failed_post(post: Mapping[str, Any]) -> str:
 
 
 def judge_posts_event(event: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """Accept only an explicit success event from :class:`PublerPostTrigger`; return its posts."""
-    if not isinstance(event, dict):
-        raise AirflowException(f"Publer post trigger sent no usable event: {event!r}")
-    status = event.get("status")
-    if status == "success" and isinstance(event.get("posts"), list):
-        return [dict(post) for post in event["posts"]]
-    message = str(event.get("message") or f"Publer post trigger ended with {status!r}")
-    if status == "failed":
-        raise AirflowFailException(message)
-    if status == "timeout":
-        raise AirflowSensorTimeout(message)
-    if status == "error":
-        raise AirflowFailException(message)
-    raise AirflowException(message)
+    """Accept only an explicit success event from :class:`PublerPostTrigger`; return its posts.
+
+    Failed or deleted posts and errors fail the task for good, the deadline is an
+    :class:`AirflowSensorTimeout`, and anything that is not exactly an event the trigger sends is
+    an :class:`AirflowException`.
+    """
+    from airflow_provider_publer.trigger_events import (
+        PostsSucceeded,
+        UnusableEventError,
+        WaitTimedOut,
+        parse_posts_event,
+    )
+
+    try:
+        parsed = parse_posts_event(event)
+    except UnusableEventError as err:
+        raise AirflowException(f"Publer post trigger sent no usable event ({err})") from None
+    if isinstance(parsed, PostsSucceeded):
+        return parsed.posts
+    if isinstance(parsed, WaitTimedOut):
+        raise AirflowSensorTimeout(parsed.message)
+    raise AirflowFailException(parsed.message)
 
 
 def submitting_task(context: Context, job_ids: Iterable[str], task_ids: Iterable[str]) -> str | None:

@@ -47,6 +47,7 @@ EXAMPLE_DAG_IDS = (
     "example_publer_deferrable",
     "example_publer_launch_with_image",
     "example_publer_weekly_insights",
+    "example_publer_mapped_calendars",
 )
 HEALTH_COMPONENTS = ("metadatabase", "scheduler", "triggerer", "dag_processor")
 FINISHED_RUN_STATES = ("success", "failed")

@@ -5,7 +5,8 @@ policy and response normalisation as the sync path, with the trigger's deadline 
 retries' deadline). Between checks it sleeps ``poll_interval``; a check that could not tell
 (network, 5xx, 429 after the hook's own retries) is simply followed by the next one. The
 deadline is wall-clock time, because the triggerer that resumes the wait may be another host.
-It yields exactly one event, with JSON-compatible content only.
+It yields exactly one event, with JSON-compatible content only: the typed events of
+:mod:`airflow_provider_publer.trigger_events`, as their payloads.
 """
 
 from __future__ import annotations
@@ -23,6 +24,15 @@ from airflow_provider_publer.exceptions import PublerError, PublerRateLimitError
 from airflow_provider_publer.hooks.publer import PublerHook
 from airflow_provider_publer.job_outcomes import combined_outcome
 from airflow_provider_publer.responses import PublerJobResult
+from airflow_provider_publer.trigger_events import (
+    JobsFailed,
+    JobsSucceeded,
+    PostsFailed,
+    PostsGone,
+    PostsSucceeded,
+    WaitErrored,
+    WaitTimedOut,
+)
 
 #: Longest random delay before a trigger's first step (see :func:`spread_start`).
 START_SPREAD = 1.0
@@ -68,10 +78,13 @@ class _PublerWaitTrigger(BaseTrigger):
 class PublerJobTrigger(_PublerWaitTrigger):
     """Poll ``GET /job_status/{id}`` until the jobs finish or ``end_time`` passes.
 
-    Each poll checks each unfinished job once (one request per job per ``poll_interval``).
-    Events: ``{"status": "success", "result": {...}}``, ``{"status": "failed", "result": {...}}``
-    (for several jobs the result combines them: ``job_ids``, every failure, ``jobs``),
-    ``{"status": "timeout", "message": ...}`` or ``{"status": "error", "message": ...}``.
+    Each poll checks the jobs not yet known to be finished, in order, and stops at the first one
+    still working (Publer runs a task's jobs in the order they were sent): a job's final status is
+    fetched once, and a poll costs one request plus one per job that finished since the last.
+    Events (:mod:`~airflow_provider_publer.trigger_events`): :class:`JobsSucceeded`
+    (``{"status": "success", "result": {...}}``), :class:`JobsFailed` (``"failed"``; for several
+    jobs the result combines them: ``job_ids``, every failure, ``jobs``), :class:`WaitTimedOut`
+    or :class:`WaitErrored`.
 
     :param job_id: Publer job id (or use ``job_ids``).
     :param end_time: UNIX time after which the trigger gives up.
@@ -134,30 +147,24 @@ class PublerJobTrigger(_PublerWaitTrigger):
                     result = await hook.aget_job_status(job_id, self.workspace_id)
                 except PublerError as err:
                     if not is_transient(err):
-                        return TriggerEvent({"status": "error", "message": str(err), "job_id": self.job_id})
+                        return TriggerEvent(WaitErrored(str(err), job_id=self.job_id).to_payload())
                     if isinstance(err, PublerRateLimitError) and err.retry_after:
                         delay = max(delay, err.retry_after)
                     self.log.warning("Could not check Publer job %s this time (%s)", job_id, err)
                     break  # the next poll comes after ``delay``; the budget is shared
-                if result.is_finished:
-                    self.log.info("Publer job %s is %s", job_id, result.status)
-                    done[job_id] = result
-                else:
-                    self.log.info("Publer job %s is %s", job_id, result.status)
+                self.log.info("Publer job %s is %s", job_id, result.status)
+                if not result.is_finished:
+                    break  # the later jobs were sent after this one: ask about them next time
+                done[job_id] = result
             if len(done) == len(self.job_ids):
                 outcome = combined_outcome([done[j] for j in self.job_ids])
-                status = "success" if outcome["succeeded"] else "failed"
-                return TriggerEvent({"status": status, "result": outcome, "job_id": self.job_id})
+                kind = JobsSucceeded if outcome["succeeded"] else JobsFailed
+                return TriggerEvent(kind(job_id=self.job_id, result=outcome).to_payload())
             remaining = self.end_time - time.time()
             if remaining <= 0:
                 pending = ", ".join(j for j in self.job_ids if j not in done)
-                return TriggerEvent(
-                    {
-                        "status": "timeout",
-                        "job_id": self.job_id,
-                        "message": f"Publer job {pending} did not finish before the sensor's timeout.",
-                    }
-                )
+                message = f"Publer job {pending} did not finish before the sensor's timeout."
+                return TriggerEvent(WaitTimedOut(message, job_id=self.job_id).to_payload())
             delay = min(delay, remaining)
 
 
@@ -168,10 +175,10 @@ class PublerPostTrigger(_PublerWaitTrigger):
     ``failed`` (narrowed by ``account_ids`` and ``from_``/``to`` when given) with the hook's async
     :meth:`~airflow_provider_publer.hooks.publer.PublerHook.afind_posts`, page by page until
     every id is found. A check that could not tell (network, 5xx, 429 after the hook's own
-    retries) is followed by the next one. One event, JSON only:
-    ``{"status": "success", "posts": [...]}``, ``{"status": "failed", "posts": [...], "failed":
-    [...], "message": ...}`` (every failed post with Publer's reason), ``{"status": "timeout",
-    "message": ..., "pending": [...]}`` or ``{"status": "error", "message": ...}``.
+    retries) is followed by the next one. One event (:mod:`~airflow_provider_publer.trigger_events`),
+    JSON only: :class:`PostsSucceeded` (``{"status": "success", "posts": [...]}``),
+    :class:`PostsFailed` (every failed post with Publer's reason), :class:`PostsGone` (posts no
+    longer on Publer: deleted while the wait went on), :class:`WaitTimedOut` or :class:`WaitErrored`.
 
     :param post_ids: the posts' ids.
     :param end_time: UNIX time after which the trigger gives up (wall clock: the triggerer that
@@ -231,7 +238,12 @@ class PublerPostTrigger(_PublerWaitTrigger):
         )
 
     async def _wait(self, hook: PublerHook) -> TriggerEvent:
-        from airflow_provider_publer.job_outcomes import judge_posts, posts_failure_message
+        from airflow_provider_publer.job_outcomes import (
+            LISTED_STATES,
+            gone_message,
+            judge_posts,
+            posts_failure_message,
+        )
 
         self.log.info(
             "Waiting until %d Publer post(s) are %s, a check every %.0fs",
@@ -239,7 +251,6 @@ class PublerPostTrigger(_PublerWaitTrigger):
             self.target_state,
             self.poll_interval,
         )
-        states = sorted({self.target_state, "failed"})
         delay = min(self.first_check_delay, max(0.0, self.end_time - time.time()))
         pending = list(self.post_ids)
         while True:
@@ -249,7 +260,7 @@ class PublerPostTrigger(_PublerWaitTrigger):
             try:
                 listed = await hook.afind_posts(
                     self.post_ids,
-                    state=states,
+                    state=LISTED_STATES,
                     account_ids=self.account_ids,
                     from_=self.from_,
                     to=self.to,
@@ -257,23 +268,24 @@ class PublerPostTrigger(_PublerWaitTrigger):
                 )
             except PublerError as err:
                 if not is_transient(err):
-                    return TriggerEvent({"status": "error", "message": str(err), "post_ids": self.post_ids})
+                    return TriggerEvent(WaitErrored(str(err), post_ids=self.post_ids).to_payload())
                 if isinstance(err, PublerRateLimitError) and err.retry_after:
                     delay = max(delay, err.retry_after)
                 self.log.warning("Could not list the Publer posts this time (%s)", err)
             else:
-                progress = judge_posts(self.post_ids, listed, self.target_state)
+                progress = judge_posts(self.post_ids, listed, self.target_state, every_state=True)
                 if progress.failed:
-                    return TriggerEvent(
-                        {
-                            "status": "failed",
-                            "message": posts_failure_message(progress),
-                            "posts": progress.outcomes(),
-                            "failed": [dict(post) for post in progress.failed],
-                        }
+                    failed = PostsFailed(
+                        posts_failure_message(progress),
+                        posts=progress.outcomes(),
+                        failed=[dict(post) for post in progress.failed],
                     )
+                    return TriggerEvent(failed.to_payload())
+                if progress.gone:
+                    gone = PostsGone(gone_message(progress, self.workspace_id), post_ids=progress.gone)
+                    return TriggerEvent(gone.to_payload())
                 if progress.finished:
-                    return TriggerEvent({"status": "success", "posts": progress.outcomes()})
+                    return TriggerEvent(PostsSucceeded(progress.outcomes()).to_payload())
                 pending = progress.pending
                 self.log.info(
                     "%d of %d Publer post(s) are %s; waiting for %s",
@@ -284,14 +296,9 @@ class PublerPostTrigger(_PublerWaitTrigger):
                 )
             remaining = self.end_time - time.time()
             if remaining <= 0:
-                return TriggerEvent(
-                    {
-                        "status": "timeout",
-                        "pending": pending,
-                        "message": (
-                            f"Publer post(s) {', '.join(pending)} did not become {self.target_state} before "
-                            "the sensor's timeout."
-                        ),
-                    }
+                message = (
+                    f"Publer post(s) {', '.join(pending)} did not become {self.target_state} before "
+                    "the sensor's timeout."
                 )
+                return TriggerEvent(WaitTimedOut(message, pending=pending).to_payload())
             delay = min(delay, remaining)

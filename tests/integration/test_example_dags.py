@@ -88,3 +88,19 @@ def test_content_calendar_checks_then_schedules_every_row():
     assert state["requests"]["by_route"]["POST /api/v1/posts/schedule"] == 1
     assert "Dry run: 7 post(s)" in result.output
     assert "Would create 7 post(s); 0 already on Publer; 0 would be refused." in result.output
+
+
+def test_mapped_calendars_schedule_every_file_and_wait_until_every_post_is_live():
+    """One schedule task mapped over the calendar files; one sensor over every job; a mapped post
+    sensor per calendar waits until its posts are published."""
+    calendars = sorted((ROOT / "example_dags" / "calendars").glob("*.csv"))
+    with SandboxServer(SandboxConfig(job_latency=1.0, publish_time_scale=60)) as server:
+        result = run_dag_test("example_publer_mapped_calendars", sandbox_env(server))
+        state = sandbox_state(server)
+    assert result.succeeded, result.output[-6000:]
+    rows = [line for path in calendars for line in path.read_text().splitlines()[1:]]
+    assert len(calendars) == 2
+    assert len(state["posts"]) == len(rows) == 4
+    assert {p["state"] for p in state["posts"]} == {"published"}
+    assert state["requests"]["by_route"]["POST /api/v1/posts/schedule"] == len(calendars)
+    assert len(state["jobs"]) == len(calendars)

@@ -132,3 +132,23 @@ def test_serialize_round_trips():
     assert type(rebuilt) is PublerPostTrigger
     assert rebuilt.serialize() == (classpath, kwargs)
     assert json.loads(json.dumps(kwargs)) == kwargs
+
+
+@pytest.mark.asyncio
+async def test_a_post_deleted_in_publer_ends_the_wait_naming_it(posted):
+    """A post awaited that Publer no longer lists in any state: a "gone" event naming it (it used
+    to be "not yet" until the end time)."""
+    with SandboxServer(SandboxConfig(job_latency=0.1)) as server:
+        ids = posted(server, {FACEBOOK: "stays", MASTODON: "deleted meanwhile"})
+        hook = PublerHook()
+        try:
+            deleted = next(p["id"] for p in hook.list_posts() if p["text"] == "deleted meanwhile")
+            hook.delete_posts([deleted])
+        finally:
+            hook.close()
+        trigger = PublerPostTrigger(post_ids=ids, end_time=time.time() + 30, poll_interval=0.2)
+        [event] = await _events(trigger)
+
+    assert event["status"] == "gone"
+    assert event["post_ids"] == [deleted]
+    assert f"no longer on Publer: {deleted}." in event["message"]

@@ -10,6 +10,7 @@ import asyncio
 import importlib
 import json
 import time
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -169,3 +170,31 @@ def test_serialize_round_trips():
     assert type(rebuilt) is PublerJobTrigger
     assert rebuilt.serialize() == (classpath, kwargs)
     assert json.loads(json.dumps(kwargs)) == kwargs
+
+
+@pytest.mark.asyncio
+async def test_many_jobs_each_final_status_is_fetched_once(connect, monkeypatch):
+    """Ten jobs, each answering "working" to its first status request: the trigger asks each job
+    twice, 20 requests (a poll stops at the first job still working and never asks again about a
+    finished one)."""
+    from airflow_provider_publer.sandbox import api as sandbox_api
+
+    real = sandbox_api.shapes.job_status
+    asked: dict[str, int] = {}
+
+    def working_once(job: Any, style: str, plan: str) -> dict[str, Any]:
+        asked[job.id] = asked.get(job.id, 0) + 1
+        return {"status": "working"} if asked[job.id] == 1 else real(job, style, plan)
+
+    monkeypatch.setattr(sandbox_api.shapes, "job_status", working_once)
+    monkeypatch.setattr("airflow_provider_publer.triggers.publer.START_SPREAD", 0.0)
+    with SandboxServer(SandboxConfig(job_latency=0.0)) as server:
+        hours = range(10)
+        jobs = [connect(server, scheduled_posts(f"jobs {i}", when=WHEN + timedelta(hours=i))) for i in hours]
+        trigger = PublerJobTrigger(job_ids=jobs, end_time=time.time() + 60, poll_interval=0.05)
+        [event] = await _events(trigger)
+        by_route = server.state_snapshot()["requests"]["by_route"]
+
+    assert event["status"] == "success"
+    assert event["result"]["job_ids"] == jobs
+    assert [by_route[f"GET {JOB_STATUS}/{job}"] for job in jobs] == [2] * 10

@@ -39,6 +39,7 @@ QUICKSTART = "example_publer_quickstart"
 FAILURE = "example_publer_failure_handling"
 DEFERRABLE = "example_publer_deferrable"
 LAUNCH = "example_publer_launch_with_image"
+MAPPED = "example_publer_mapped_calendars"
 WEEKLY = "example_publer_weekly_insights"
 TRIGGER_LOGGER = "airflow_provider_publer.triggers.publer.PublerJobTrigger"
 POST_TRIGGER_LOGGER = "airflow_provider_publer.triggers.publer.PublerPostTrigger"
@@ -300,3 +301,23 @@ def test_weekly_insights_wrote_last_weeks_file(
     assert len(asked) == len(SANDBOX_ACCOUNT_IDS) - 1
     logged = log_text(task_log(api, WEEKLY, run.run_id, "post_insights"))
     assert f"from {last_monday:%Y-%m-%d} to {last_monday + timedelta(days=6):%Y-%m-%d}" in logged
+
+
+def test_mapped_calendars_run_green_and_every_post_went_live(
+    airflow_stack: AirflowStack, api: httpx.Client, finished_runs: dict[str, RunRecord]
+) -> None:
+    """One schedule task mapped over the calendar files, a sensor over every job, and a post sensor
+    per calendar, under the real scheduler and triggerer."""
+    run = finished_runs[MAPPED]
+    assert run.state == "success", explain(airflow_stack, run)
+    instances = task_instances(api, MAPPED, run.run_id)
+    assert {ti["state"] for ti in instances} == {"success"}, instances
+    mapped = sorted((ti["task_id"], ti["map_index"]) for ti in instances if ti["map_index"] >= 0)
+    assert mapped == [
+        ("schedule_calendars", 0),
+        ("schedule_calendars", 1),
+        ("wait_until_live", 0),
+        ("wait_until_live", 1),
+    ]
+    texts = {p["text"]: p["state"] for p in _sandbox_state(airflow_stack)["posts"] if "Spring" in p["text"]}
+    assert set(texts.values()) == {"published"}, texts
