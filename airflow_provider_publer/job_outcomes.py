@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from airflow_provider_publer.compat import AirflowException, AirflowFailException, AirflowSensorTimeout
 from airflow_provider_publer.constants import RECONCILED_PREFIX, XCOM_JOB_WORKSPACES
 from airflow_provider_publer.exceptions import PublerAPIError, PublerError, is_transient
+from airflow_provider_publer.ids import id_list
 from airflow_provider_publer.responses import (
     PublerJobResult,
     is_collision_failure,
@@ -106,7 +107,7 @@ def job_refs(value: Any, *, name: str = "job_id") -> list[str]:
 
     :raises AirflowFailException: nothing usable was given.
     """
-    items = flatten_ids(value)
+    items = id_list(value)
     refs = [str(item).strip() for item in items if item is not None and str(item).strip() not in ("", "None")]
     if not refs or len(refs) != len(items):
         raise AirflowFailException(
@@ -117,24 +118,9 @@ def job_refs(value: Any, *, name: str = "job_id") -> list[str]:
     return refs
 
 
-def flatten_ids(value: Any) -> list[Any]:
-    """Ids as a flat list, from one id, a list or tuple of ids, or a mapped task's output.
-
-    A mapped task's output reaches a downstream task as a lazy sequence (Airflow's
-    ``LazyXComSequence``), one item per mapped task instance, and an item may itself be a list
-    (a task that sent several requests returns several job ids): every sequence that is not text
-    is read item by item, depth first. A mapping stays one item (it is not a list of ids).
-    """
-    if value is None or isinstance(value, (str, bytes, Mapping)):
-        return [value]
-    if isinstance(value, Iterable):
-        return [item for part in value for item in flatten_ids(part)]
-    return [value]
-
-
 def _shown(value: Any) -> str:
     try:
-        return repr(flatten_ids(value)) if not isinstance(value, (str, list, tuple)) else repr(value)
+        return repr(id_list(value)) if not isinstance(value, (str, list, tuple)) else repr(value)
     except Exception:  # only for the message
         return type(value).__name__
 

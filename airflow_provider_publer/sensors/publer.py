@@ -34,7 +34,6 @@ from airflow_provider_publer.job_outcomes import (
     PostsProgress,
     combined_outcome,
     failure_message,
-    flatten_ids,
     gone_message,
     is_reconciled,
     job_refs,
@@ -460,16 +459,14 @@ class PublerPostSensor(PublerSensorBase):
     def _post_ids(self) -> list[str]:
         from airflow_provider_publer.validation import validate_post_ids
 
-        ids = self.post_ids if isinstance(self.post_ids, str) else flatten_ids(self.post_ids)
-        return checked(lambda: validate_post_ids(ids))
+        return checked(lambda: validate_post_ids(self.post_ids))
 
     def _account_ids(self) -> list[str] | None:
         from airflow_provider_publer.validation import validate_account_ids
 
         if self.account_ids in (None, "", []):
             return None
-        ids = self.account_ids if isinstance(self.account_ids, str) else flatten_ids(self.account_ids)
-        return checked(lambda: validate_account_ids(ids))
+        return checked(lambda: validate_account_ids(self.account_ids))
 
 
 @dataclass
