@@ -103,9 +103,10 @@ browser-deps:
 	bash scripts/ensure_chromium.sh
 
 lint: dev
-	$(call stage,lint: ruff)
+	$(call stage,lint: ruff and the import contracts)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 typecheck: dev
 	$(call stage,typecheck: mypy)
