@@ -306,26 +306,30 @@ class PublerApprovePostsOperator(ApprovalOperator):
     def execute_complete(self, context: Context, event: dict[str, Any]) -> Any:
         from airflow_provider_publer.review import apply_answer
 
-        answer = super().execute_complete(context=context, event=event)
+        if "error" in event:
+            self.process_trigger_event_error(event)
         ti = context["ti"]
         posts = ti.xcom_pull(task_ids=self.task_id, key=XCOM_IN_REVIEW, map_indexes=ti.map_index) or []
-        params_input = dict(answer.get("params_input") or {})
+        params_input = dict(event.get("params_input") or {})
         reason = params_input.get(PARAM_REASON) or None
         record: dict[str, Any] = {
             "decision": "rejected",
-            "responded_by": _user(answer.get("responded_by_user")),
-            "responded_at": _iso(answer.get("responded_at")),
-            "timed_out": answer.get("responded_by_user") is None,
+            "responded_by": _user(event.get("responded_by_user")),
+            "responded_at": _iso(event.get("responded_at")),
+            "timed_out": event.get("responded_by_user") is None,
             "reason": reason,
             "approved": [],
             "rejected": [],
             "edited": [],
         }
         who = _who(record)
-        if answer["chosen_options"][0] != self.APPROVE:
+        if list(event.get("chosen_options") or [])[:1] == [self.REJECT]:
+            # Recorded first: skipping the downstream tasks ends the task (Airflow 3 raises).
             record["rejected"] = [{"post": n, "reason": reason} for n in range(1, len(posts) + 1)]
             self._finish(ti, record, f"Rejected by {who}: nothing is sent to Publer" + _why(reason))
+            super().execute_complete(context=context, event=event)
             return []
+        super().execute_complete(context=context, event=event)
         try:
             decision = apply_answer(
                 posts,
@@ -348,8 +352,8 @@ class PublerApprovePostsOperator(ApprovalOperator):
             edited=decision.edited,
         )
         if not decision.approved:
-            self._skip_downstream(context)
             self._finish(ti, record, f"Approved by {who} with no post selected: nothing is sent to Publer")
+            self._skip_downstream(context)
             return []
         record["decision"] = "approved"
         edited = f"; texts edited: {', '.join(decision.edited)}" if decision.edited else ""
