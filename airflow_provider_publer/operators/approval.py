@@ -148,7 +148,9 @@ class PublerApprovePostsOperator(ApprovalOperator):
             params={
                 PARAM_APPROVE: Param([], type="array", items={"type": "string"}),
                 PARAM_TEXTS: Param({}, type="object"),
-                PARAM_REASON: Param(None, type=["null", "string"]),
+                # Optional (null allowed), but not null by default: Airflow 3.1.8's form sends a
+                # field whose value is null as the field's whole definition.
+                PARAM_REASON: Param("", type=["null", "string"]),
             },
             **kwargs,
         )
@@ -223,7 +225,7 @@ class PublerApprovePostsOperator(ApprovalOperator):
                 "it is checked again before anything is sent.",
             ),
             PARAM_REASON: (
-                None,
+                "",
                 {"type": ["null", "string"], "title": "Reason"},
                 "Why posts are rejected or left out (kept with the decision).",
             ),

@@ -359,11 +359,13 @@ def test_the_reviewer_sees_the_preview_and_approves_by_clicking(
             assert thumbnail.evaluate("img => img.naturalWidth") > 0  # the image loaded
             page.wait_for_timeout(ANIMATION_MS)
             page.screenshot(path=docs / "approval-required-action.png", full_page=True)
+            sent: list[str | None] = []
+            page.on("request", lambda r: sent.append(r.post_data) if r.method == "PATCH" else None)
             page.get_by_role("button", name="Approve", exact=True).click()
             page.wait_for_timeout(ANIMATION_MS)
             page.screenshot(path=docs / "approval-answered.png")
         run = stack.wait_for_run(CASES, run_id)
-    assert run["state"] == "success", _states(api, CASES, run_id)
+    assert run["state"] == "success", f"{_states(api, CASES, run_id)} {sent}"
     posts = _posts_created(stack, f"approval {run_id}", 3)
     assert sorted(p["network"] for p in posts) == ["facebook", "linkedin", "twitter"]
     record = xcom_value(api, CASES, run_id, "approve", "publer_approval")

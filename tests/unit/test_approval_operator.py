@@ -69,7 +69,7 @@ def _answer(option: str, **params: Any) -> dict[str, Any]:
         "params_input": {
             "approve": params.get("approve", []),
             "texts": params.get("texts", {}),
-            "reason": params.get("reason"),
+            "reason": params.get("reason", ""),
         },
         "responded_at": datetime(2031, 3, 1, 12, 0, tzinfo=timezone.utc),
         "responded_by_user": REVIEWER,
