@@ -25,7 +25,13 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from airflow_provider_publer.sandbox import SANDBOX_API_KEY, SANDBOX_WORKSPACE_ID, SandboxConfig  # noqa: E402
-from scripts.airflow_stack import EXAMPLE_DAG_IDS, AirflowStack, StackError, port_in_use  # noqa: E402
+from scripts.airflow_stack import (  # noqa: E402
+    EXAMPLE_DAG_IDS,
+    REVIEWED_EXAMPLE_DAG_IDS,
+    AirflowStack,
+    StackError,
+    port_in_use,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     try:
         stack.start()
-        stack.wait_for_dags(EXAMPLE_DAG_IDS)
+        stack.wait_for_dags(EXAMPLE_DAG_IDS + REVIEWED_EXAMPLE_DAG_IDS)
     except StackError as err:
         print(f"Airflow did not start: {err}", file=sys.stderr)
         stack.stop()
@@ -86,6 +92,7 @@ Ready in {time.monotonic() - started:.0f} s.
   form and its Test button, add one there: type Publer, API host http://127.0.0.1,
   Port {sandbox_port}, API path api/v1, that API key and workspace.
   DAGs: {", ".join(EXAMPLE_DAG_IDS)}
+  Waiting for your approval (Browse > Required Actions): {", ".join(REVIEWED_EXAMPLE_DAG_IDS)}
   Airflow's output: {stack.log_path}
 
 Trigger a DAG in the UI (Dags > example_publer_quickstart > Trigger). Press Ctrl-C to stop.""",

@@ -91,10 +91,12 @@ def test_every_snippet_file_is_run_by_a_test():
 
 
 def test_every_included_dag_file_is_run_by_the_integration_tests():
-    """Example DAGs run in test_example_dags.py (or another test_*example*.py), test DAGs in some
-    tests/integration/test_*.py."""
+    """Example DAGs run in test_example_dags.py (or another test_*example*.py; one that waits for
+    a person's answer, in tests/system/test_approval.py), test DAGs in some tests/integration/test_*.py."""
     integration = ROOT / "tests" / "integration"
     examples = "\n".join(p.read_text() for p in sorted(integration.glob("test_*example*.py")))
+    # An example that waits for a person's answer runs in the full-stack tests, which answer it.
+    examples += "\n" + (ROOT / "tests" / "system" / "test_approval.py").read_text()
     others = "\n".join(p.read_text() for p in integration.glob("test_*.py"))
     included = {
         ROOT / file

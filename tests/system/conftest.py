@@ -24,7 +24,13 @@ from airflow_provider_publer.sandbox import (
     SandboxConfig,
     SandboxServer,
 )
-from scripts.airflow_stack import EXAMPLE_DAG_IDS, EXAMPLE_DAGS, AirflowStack, session_processes
+from scripts.airflow_stack import (
+    EXAMPLE_DAG_IDS,
+    EXAMPLE_DAGS,
+    REVIEWED_EXAMPLE_DAG_IDS,
+    AirflowStack,
+    session_processes,
+)
 from tests.system.stack import RunRecord, executor_race, run_dags
 
 #: The key of the ``publer_default`` connection: distinctive, so a leak is easy to find.
@@ -98,7 +104,7 @@ def airflow_stack(
     # task processes read them from the metadata DB.
     for conn_id, key in (("publer_newline_key", NEWLINE_KEY), ("publer_echoed_key", ECHOED_KEY)):
         add_connection(stack, conn_id, {"password": key, "host": stack.sandbox_url})
-    stack.wait_for_dags(EXAMPLE_DAG_IDS)
+    stack.wait_for_dags(EXAMPLE_DAG_IDS + REVIEWED_EXAMPLE_DAG_IDS)
     print(f"\nAirflow stack healthy with DAGs parsed in {time.monotonic() - started:.1f}s at {stack.url}")
     assert stack.process is not None
     session_id = stack.process.pid
@@ -126,7 +132,11 @@ def add_connection(stack: AirflowStack, conn_id: str, fields: dict) -> None:
 
 @pytest.fixture(scope="session")
 def finished_runs(airflow_stack: AirflowStack) -> dict[str, RunRecord]:
-    """One run of each example DAG, triggered together and polled until every one is finished."""
+    """One run of each example DAG, triggered together and polled until every one is finished.
+
+    The example DAGs that wait for a person (``REVIEWED_EXAMPLE_DAG_IDS``) are run by the tests
+    that answer them (``test_approval.py``), not here.
+    """
     runs = run_dags(airflow_stack, EXAMPLE_DAG_IDS, timeout=300)
     # A run that Airflow's own scheduler race failed (not the provider) is run again, once.
     raced = {dag_id: line for dag_id, run in runs.items() if (line := executor_race(airflow_stack, run))}
