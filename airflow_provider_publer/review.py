@@ -8,7 +8,7 @@ tested on its own and costs nothing at DAG parse time:
 - the preview (Markdown, the only markup the page renders): a summary first, then the posts
   grouped by day in a stated time zone, each with the account's name and network, the text each
   network will show with its count against the network's limit
-  (:data:`~airflow_provider_publer.models.TEXT_LIMITS`), media as thumbnails and links;
+  (:data:`~airflow_provider_publer.networks.NETWORKS`), media as thumbnails and links;
 - the form a reviewer fills in: which posts to approve (``approve``), the texts, editable in
   place (``texts``), and a reason for what is not approved (``reason``);
 - what the answer makes of the posts (:func:`apply_answer`): the approved posts with the edits,
@@ -29,7 +29,8 @@ from typing import Any
 import pendulum
 
 from airflow_provider_publer.exceptions import PublerValidationError
-from airflow_provider_publer.models import TEXT_LIMITS, count_characters
+from airflow_provider_publer.networks import network as network_row
+from airflow_provider_publer.text_length import count_characters, text_length
 from airflow_provider_publer.validation import validate_posts
 
 #: The form fields of an approval request (Airflow params of the human-in-the-loop request).
@@ -43,30 +44,18 @@ FULL_PREVIEW_POSTS = 50
 #: Characters of a text shown on a one-line entry.
 SHORT_TEXT = 80
 
-_NETWORK_NAMES = {
-    "default": "every network",
-    "facebook": "Facebook",
-    "instagram": "Instagram",
-    "twitter": "X",
-    "linkedin": "LinkedIn",
-    "pinterest": "Pinterest",
-    "youtube": "YouTube",
-    "tiktok": "TikTok",
-    "google": "Google Business Profile",
-    "wordpress_oauth": "WordPress.com",
-    "wordpress_basic": "WordPress",
-    "wordpress": "WordPress",
-    "telegram": "Telegram",
-    "mastodon": "Mastodon",
-    "threads": "Threads",
-    "bluesky": "Bluesky",
-}
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
 
 
 def network_name(key: str) -> str:
-    """How a network is called in the preview (``twitter`` -> ``X``)."""
-    return _NETWORK_NAMES.get(key, key.replace("_", " ").title())
+    """How a network is called in the preview (``twitter`` -> ``X``), from the networks table;
+    ``default`` is the block every network takes, ``wordpress`` an account's provider."""
+    if key == "default":
+        return "every network"
+    if key == "wordpress":
+        return "WordPress"
+    row = network_row(key)
+    return row.name if row is not None else key.replace("_", " ").title()
 
 
 def escape_markdown(text: str) -> str:
@@ -280,10 +269,17 @@ def _by_day(placements: list[Placement]) -> list[tuple[str, list[Placement]]]:
     return list(days.items())
 
 
-def _count(p: Placement) -> str:
+def _length_and_limit(p: Placement) -> tuple[int, int | None]:
+    """The text's length as its network counts it, and that network's limit (``None``: none)."""
     assert p.text is not None
-    length = count_characters(p.text)
-    limit = TEXT_LIMITS.get(p.provider or p.network)
+    row = network_row(p.provider or p.network) or network_row(p.network)
+    if row is None or row.text_limit is None:
+        return count_characters(p.text), None
+    return text_length(p.text, row.counting), row.text_limit
+
+
+def _count(p: Placement) -> str:
+    length, limit = _length_and_limit(p)
     if limit is None:
         return f"{length:,} characters"
     mark = "**over the limit**" if length > limit else "within the limit"
@@ -291,8 +287,10 @@ def _count(p: Placement) -> str:
 
 
 def _over_limit(p: Placement) -> bool:
-    limit = TEXT_LIMITS.get(p.provider or p.network)
-    return limit is not None and p.text is not None and count_characters(p.text) > limit
+    if p.text is None:
+        return False
+    length, limit = _length_and_limit(p)
+    return limit is not None and length > limit
 
 
 def _plural(count: int, word: str) -> str:
