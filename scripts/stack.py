@@ -25,7 +25,13 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from airflow_provider_publer.sandbox import SANDBOX_API_KEY, SANDBOX_WORKSPACE_ID, SandboxConfig  # noqa: E402
-from scripts.airflow_stack import EXAMPLE_DAG_IDS, AirflowStack, StackError, port_in_use  # noqa: E402
+from scripts.airflow_stack import (  # noqa: E402
+    EXAMPLE_DAG_IDS,
+    SCHEDULED_EXAMPLE_DAG_IDS,
+    AirflowStack,
+    StackError,
+    port_in_use,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,11 +87,10 @@ Ready in {time.monotonic() - started:.0f} s.
   Airflow UI      {stack.url}   (no login: everyone is admin)
   Publer sandbox  {stack.sandbox_url}   (its posts: {stack.sandbox_url.rsplit("/api/", 1)[0]}/)
 
-  Connection publer_default -> the sandbox (API key {SANDBOX_API_KEY}, workspace {SANDBOX_WORKSPACE_ID}),
-  set by environment variable: the DAGs use it, Admin > Connections does not list it. To try the
-  form and its Test button, add one there: type Publer, API host http://127.0.0.1,
-  Port {sandbox_port}, API path api/v1, that API key and workspace.
-  DAGs: {", ".join(EXAMPLE_DAG_IDS)}
+{_connection_note(stack, sandbox_port)}
+  Publer page     {stack.url}/plugin/publer   (Browse > Publer: posts, workspace and account ids)
+  DAGs:
+{_dag_lines()}
   Airflow's output: {stack.log_path}
 
 Trigger a DAG in the UI (Dags > example_publer_quickstart > Trigger). Press Ctrl-C to stop.""",
@@ -103,6 +108,30 @@ Trigger a DAG in the UI (Dags > example_publer_quickstart > Trigger). Press Ctrl
     finally:
         stack.stop()
         print("Stopped.")
+
+
+def _connection_note(stack: AirflowStack, sandbox_port: int) -> str:
+    """What the banner says about ``publer_default``: stored now, or kept from an earlier start."""
+    if stack.connection_added:
+        return (
+            f"  Connection publer_default -> the sandbox (API key {SANDBOX_API_KEY}, workspace "
+            f"{SANDBOX_WORKSPACE_ID}),\n"
+            f"  stored in Admin > Connections (host http://127.0.0.1, port {sandbox_port}, path api/v1):\n"
+            "  edit it there (e.g. your real API key) and the DAGs use what you typed; Test checks it."
+        )
+    return (
+        "  Connection publer_default: kept as it is in Admin > Connections (this home already had one);\n"
+        f"  the sandbox listens on port {sandbox_port}. Delete it there and restart to get the sandbox's."
+    )
+
+
+def _dag_lines() -> str:
+    """One line per example DAG; the scheduled ones say that they start paused."""
+    lines = []
+    for dag_id in EXAMPLE_DAG_IDS:
+        note = "   (paused: runs every Monday once unpaused)" if dag_id in SCHEDULED_EXAMPLE_DAG_IDS else ""
+        lines.append(f"    {dag_id}{note}")
+    return "\n".join(lines)
 
 
 def _interrupt(signum: int, frame: object) -> None:
