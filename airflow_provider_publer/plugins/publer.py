@@ -1,23 +1,36 @@
 """``PublerPlugin``: registers the Publer page and task-instance tab with Airflow (3.1+).
 
-Airflow finds it through the provider's metadata (``plugins`` of ``get_provider_info()``). The
-FastAPI app is imported only by the API server.
+Airflow finds it through the ``airflow.plugins`` entry point and imports this module in every
+component (DAG processor, scheduler, workers, API server). Only the API server serves the page,
+so the FastAPI app (and Airflow's API security it depends on, about 2 s of imports) is built the
+first time Airflow asks for ``fastapi_apps``, which only the API server does; importing this module
+costs next to nothing (``python -X importtime``; ``tests/unit/test_ui_plugin.py`` checks it).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from airflow.plugins_manager import AirflowPlugin
 
-from airflow_provider_publer.plugins.app import app
-
+#: Where Airflow's API server mounts the plugin's FastAPI app.
 URL_PREFIX = "/publer"
+
+
+class _BuiltOnFirstUse:
+    """``fastapi_apps`` as a class attribute that imports and builds the app when first read."""
+
+    def __get__(self, instance: object, owner: type | None = None) -> list[dict[str, Any]]:
+        from airflow_provider_publer.plugins.app import app
+
+        return [{"app": app, "url_prefix": URL_PREFIX, "name": "Publer"}]
 
 
 class PublerPlugin(AirflowPlugin):
     """The "Publer" page (Browse > Publer) and the "Publer" tab of every task instance."""
 
     name = "publer"
-    fastapi_apps = [{"app": app, "url_prefix": URL_PREFIX, "name": "Publer"}]
+    fastapi_apps = _BuiltOnFirstUse()
     external_views = [
         {
             "name": "Publer",
