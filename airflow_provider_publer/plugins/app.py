@@ -116,6 +116,12 @@ def _e(value: Any) -> str:
     return html.escape(str(value if value is not None else ""), quote=True)
 
 
+def _web_url(value: Any) -> str:
+    """A URL from Publer's data, if it is a web address (never ``javascript:`` or the like)."""
+    text = str(value or "").strip()
+    return text if text.lower().startswith(("https://", "http://")) else ""
+
+
 def _publer_error(err: Exception) -> str:
     return f"<p class='note'>Publer could not be read: {_e(err)}</p>"
 
@@ -132,9 +138,11 @@ def _post_rows(posts: list[CalendarPost], app_url: str, insights: bool = False) 
     for item in posts:
         post, account, task = item.post, item.account, item.task
         when = post.get("scheduled_at") or ""
-        live = post.get("post_link") or ""
+        live = _web_url(post.get("post_link"))
         media = post.get("media") or []
-        thumb = next((m.get("thumbnail") or m.get("url") for m in media if isinstance(m, dict)), None)
+        thumb = next(
+            (_web_url(m.get("thumbnail") or m.get("url")) for m in media if isinstance(m, dict)), None
+        )
         links = [f"<a href='{_e(app_url)}' data-open='tab'>Publer</a>"]
         if live:
             links.append(f"<a href='{_e(live)}' data-open='tab'>Live post</a>")

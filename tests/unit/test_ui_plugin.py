@@ -160,3 +160,21 @@ def test_a_month_of_2000_posts_fits_one_view() -> None:
     """The view's cap lists a 2,000-post month whole, and knows it is whole (Publer: 20 posts a page)."""
     assert calendar.PAGE_SIZE == 20
     assert (calendar.MAX_PAGES - 1) * calendar.PAGE_SIZE >= 2000
+
+
+def test_the_page_links_only_to_web_addresses_and_escapes_publers_text() -> None:
+    from airflow_provider_publer.plugins.app import _post_rows
+    from airflow_provider_publer.plugins.calendar import CalendarPost
+
+    post = {
+        "id": "p1",
+        "text": "<script>alert(1)</script>",
+        "state": "published",
+        "post_link": "javascript:alert(1)",
+        "media": [{"thumbnail": "https://cdn.example.com/t.png"}],
+    }
+    html = _post_rows([CalendarPost(post, {"name": "<b>Page</b>"}, None)], "https://app.publer.com/")
+    assert "javascript:" not in html
+    assert "<script>alert" not in html
+    assert "&lt;b&gt;Page&lt;/b&gt;" in html
+    assert "src='https://cdn.example.com/t.png'" in html
