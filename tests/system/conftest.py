@@ -38,6 +38,9 @@ PROMISES_OUT = Path(tempfile.mkdtemp(prefix="publer-promises-"))
 #: A key with a line break inside (pasted with the terminal's), and one Publer refuses and echoes.
 NEWLINE_KEY = f"publer-newline-{secrets.token_hex(6)}\n{secrets.token_hex(6)}"
 ECHOED_KEY = f"publer-echoed-secret-{secrets.token_hex(12)}"
+#: Runs of the example DAGs that ``test_browser.py`` triggered from the UI's Trigger dialog
+#: (``{dag_id: run_id}``): ``finished_runs`` follows them instead of triggering the DAGs again.
+UI_TRIGGERED_RUNS: dict[str, str] = {}
 #: The calendar sandbox's request limit: tight, so the four mapped tasks of
 #: ``publer_calendar_mapped`` really share and pace one budget.
 CALENDAR_RATE_LIMIT, CALENDAR_RATE_WINDOW = 10, 10.0
@@ -126,8 +129,11 @@ def add_connection(stack: AirflowStack, conn_id: str, fields: dict) -> None:
 
 @pytest.fixture(scope="session")
 def finished_runs(airflow_stack: AirflowStack) -> dict[str, RunRecord]:
-    """One run of each example DAG, triggered together and polled until every one is finished."""
-    runs = run_dags(airflow_stack, EXAMPLE_DAG_IDS, timeout=300)
+    """One run of each example DAG, triggered together and polled until every one is finished.
+
+    The runs the browser test triggered from the UI are these runs (when it ran first).
+    """
+    runs = run_dags(airflow_stack, EXAMPLE_DAG_IDS, timeout=300, started_runs=UI_TRIGGERED_RUNS)
     # A run that Airflow's own scheduler race failed (not the provider) is run again, once.
     raced = {dag_id: line for dag_id, run in runs.items() if (line := executor_race(airflow_stack, run))}
     if raced:
