@@ -29,8 +29,9 @@ from tests.system.stack import RunRecord, executor_race, run_dags
 
 #: The key of the ``publer_default`` connection: distinctive, so a leak is easy to find.
 SECRET_API_KEY = f"publer-fullstack-secret-{secrets.token_hex(12)}"
-#: Seconds a sandbox job stays "working": long enough that both sensors really wait.
-JOB_LATENCY = 8.0
+#: Seconds a sandbox job stays "working": long enough that both sensors really wait, also when a
+#: busy machine (the browser test clicking, other stacks) delays the sensor's first check by 10 s.
+JOB_LATENCY = 20.0
 #: The DAGs of tests/system/dags, parsed next to the example DAGs.
 SYSTEM_DAGS = Path(__file__).resolve().parent / "dags"
 #: Where the DAGs of test_promises.py write what their failure callbacks would send.
