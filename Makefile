@@ -188,6 +188,7 @@ test: lint typecheck docs-build docs-build-pythons
 bench: dev
 	$(VENV)/bin/python benchmarks/bench_provider.py
 	$(VENV)/bin/python benchmarks/bench_calendar.py
+	$(VENV)/bin/python benchmarks/bench_ui.py
 
 # One lock per Airflow and Python version (uv resolves for the given Python, not the running one).
 lock: dev

@@ -45,6 +45,9 @@ def get_provider_info() -> dict[str, Any]:
             "airflow_provider_publer.links.publer.PublerJobPostsLink",
             "airflow_provider_publer.links.publer.PublerPostLink",
         ],
+        "plugins": [
+            {"name": "publer", "plugin-class": "airflow_provider_publer.plugins.publer.PublerPlugin"}
+        ],
         "connection-types": [
             {
                 "connection-type": "publer",

@@ -27,7 +27,7 @@ RELABELING = {"password": API_KEY_LABEL, "host": HOST_LABEL, "port": PORT_LABEL,
 PLACEHOLDERS = {
     "password": "Publer API key (Settings > Access & Login > API Keys)",
     "host": "app.publer.com (or a URL: https://app.publer.com/api/v1)",
-    "port": "443 (Airflow 3.3.2's Test button needs a port)",
+    "port": "Port number, e.g. 443 (the Test button of Airflow 3.3.2 needs one)",
     "schema": "api/v1",
     "workspace_id": "5f8d7a62c9e77e001f36e3a1",
 }
@@ -35,7 +35,8 @@ PLACEHOLDERS = {
 WORKSPACE_LABEL = "Default workspace ID"
 WORKSPACE_DESCRIPTION = (
     "Sent as the Publer-Workspace-Id header when a task does not name a workspace. "
-    "List yours with GET /workspaces (PublerHook().list_workspaces())."
+    "Copy it from Airflow's Publer page (Browse > Publer), which lists every workspace and "
+    "account of the connection with its id."
 )
 WORKSPACE_PATTERN = "^[A-Za-z0-9_-]*$"
 

@@ -178,9 +178,9 @@ def judge_event(event: dict[str, Any] | None) -> dict[str, Any]:
     """Accept only an explicit success event from the job trigger and return its outcome.
 
     Every other event fails the task: failed accounts and errors for good
-    (:class:`AirflowFailException`), the deadline as :class:`AirflowSensorTimeout`, and an event
+    (``AirflowFailException``), the deadline as ``AirflowSensorTimeout``, and an event
     that is not exactly one the trigger sends (:mod:`~airflow_provider_publer.trigger_events`)
-    as :class:`AirflowException`.
+    as ``AirflowException``.
     """
     from airflow_provider_publer.trigger_events import (
         JobsFailed,
@@ -342,8 +342,8 @@ def judge_posts_event(event: dict[str, Any] | None) -> list[dict[str, Any]]:
     """Accept only an explicit success event from :class:`PublerPostTrigger`; return its posts.
 
     Failed or deleted posts and errors fail the task for good, the deadline is an
-    :class:`AirflowSensorTimeout`, and anything that is not exactly an event the trigger sends is
-    an :class:`AirflowException`.
+    ``AirflowSensorTimeout``, and anything that is not exactly an event the trigger sends is
+    an ``AirflowException``.
     """
     from airflow_provider_publer.trigger_events import (
         PostsSucceeded,

@@ -3,7 +3,7 @@
 A trigger's event crosses a process boundary (the triggerer stores it in the metadata database as
 JSON and a worker resumes the task with it), so it is plain JSON, never a pickled object. This
 module is the one place that says what each event holds: each kind is a frozen dataclass whose
-:meth:`to_payload` is the JSON the trigger yields (a ``TypedDict``, as Airflow's own HITL trigger
+``to_payload()`` is the JSON the trigger yields (a ``TypedDict``, as Airflow's own HITL trigger
 types its payloads) and whose ``from_payload`` reads it back. :func:`parse_job_event` and
 :func:`parse_posts_event` read any payload; one that is not exactly a known kind is refused
 (:class:`UnusableEventError`), so a resumed task acts only on an event it understands, and

@@ -33,7 +33,16 @@ POKE_INTERVAL = float(os.environ.get("PUBLER_EXAMPLE_POKE_INTERVAL", "30"))
     catchup=False,
     tags=["publer", "example"],
     doc_md=__doc__,
-    params={"workspace_id": Param("", type="string", description="Empty: the connection's default.")},
+    # "null" in the type makes the field optional in the Trigger form: left empty, the run uses the
+    # connection's default workspace.
+    params={
+        "workspace_id": Param(
+            None,
+            type=["null", "string"],
+            title="Workspace ID",
+            description="Empty: the connection's default workspace (ids: Browse > Publer).",
+        )
+    },
 )
 def example_publer_quickstart() -> None:
     # --8<-- [start:list_accounts]
@@ -101,7 +110,7 @@ def example_publer_quickstart() -> None:
     posts = build_posts(accounts)
     # --8<-- [start:wait_and_verify]
     schedule = PublerSchedulePostOperator(
-        task_id="schedule_posts", posts=posts, workspace_id="{{ params.workspace_id }}"
+        task_id="schedule_posts", posts=posts, workspace_id="{{ params.workspace_id or '' }}"
     )
     wait = PublerJobSensor(
         task_id="wait_for_job",

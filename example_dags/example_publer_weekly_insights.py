@@ -33,6 +33,8 @@ NO_ANALYTICS = {"telegram"}
     # --8<-- [end:schedule]
     start_date=datetime(2025, 1, 6, tzinfo=timezone.utc),
     catchup=False,
+    # Scheduled: it starts paused, so it never runs before someone unpauses it in the UI.
+    is_paused_upon_creation=True,
     tags=["publer", "example"],
     doc_md=__doc__,
 )

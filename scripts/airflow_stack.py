@@ -3,9 +3,11 @@
 ``AirflowStack`` starts the Publer sandbox (in this process) and ``airflow standalone``
 (scheduler, dag-processor, triggerer and API server, in their own session) with a
 private ``AIRFLOW_HOME``, SQLite, the example DAGs and a ``publer_default`` connection
-that points at the sandbox. It waits until every component reports healthy, keeps
-Airflow's output in a log file, and on exit stops every process it started: the
-whole session of ``airflow standalone``, task processes included.
+that points at the sandbox. The connection is stored in the metadata DB (not in an
+``AIRFLOW_CONN_*`` variable, which Airflow would read first): Admin > Connections lists it,
+its Test button works, and what a user types there is what the DAGs use. It waits until every
+component reports healthy, keeps Airflow's output in a log file, and on exit stops every process
+it started: the whole session of ``airflow standalone``, task processes included.
 
 Used by ``make stack`` (``scripts/stack.py``) and by the full-stack tests
 (``tests/system``)::
@@ -29,6 +31,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -41,17 +44,22 @@ from airflow_provider_publer.sandbox import (
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE_DAGS = ROOT / "example_dags"
+#: Every example DAG (a test checks it against example_dags/); the scheduled ones start paused.
 EXAMPLE_DAG_IDS = (
     "example_publer_quickstart",
     "example_publer_failure_handling",
     "example_publer_deferrable",
     "example_publer_launch_with_image",
+    "example_publer_content_calendar",
     "example_publer_weekly_insights",
     "example_publer_mapped_calendars",
 )
 #: Example DAGs that wait for a person's answer (Airflow's Required Actions): parsed with the
 #: others, but run only by tests that answer them (a run left alone would wait until its timeout).
 REVIEWED_EXAMPLE_DAG_IDS = ("example_publer_approval",)
+#: The example DAGs on a schedule: they start paused (``is_paused_upon_creation``).
+SCHEDULED_EXAMPLE_DAG_IDS = ("example_publer_weekly_insights",)
+DEFAULT_CONN_ID = "publer_default"
 HEALTH_COMPONENTS = ("metadatabase", "scheduler", "triggerer", "dag_processor")
 FINISHED_RUN_STATES = ("success", "failed")
 
@@ -125,6 +133,8 @@ class AirflowStack:
         self.sandbox: SandboxServer | None = None
         self.process: subprocess.Popen[bytes] | None = None
         self._token: str | None = None
+        #: Whether start() stored ``publer_default`` (False: the home already had one, kept as is).
+        self.connection_added = False
 
     # -- where ----------------------------------------------------------------------------------
 
@@ -144,16 +154,22 @@ class AirflowStack:
     def db_path(self) -> Path:
         return self.home / "airflow.db"
 
-    def connection_json(self) -> str:
-        """``AIRFLOW_CONN_PUBLER_DEFAULT``: the sandbox's URL, the API key and the seeded workspace."""
-        return json.dumps(
-            {
-                "conn_type": "publer",
-                "password": self.api_key,
-                "host": self.sandbox_url,
-                "extra": {"workspace_id": SANDBOX_WORKSPACE_ID},
-            }
-        )
+    def connection_body(self) -> dict[str, Any]:
+        """``publer_default`` as the REST API stores it: the sandbox's URL, the key, the seeded workspace.
+
+        Host, port and path are separate fields, as the UI's form shows them (Airflow 3.3.2's Test
+        button needs a port).
+        """
+        parts = urlsplit(self.sandbox_url)
+        return {
+            "connection_id": DEFAULT_CONN_ID,
+            "conn_type": "publer",
+            "host": f"{parts.scheme}://{parts.hostname}",
+            "port": parts.port,
+            "schema": parts.path.strip("/"),
+            "password": self.api_key,
+            "extra": json.dumps({"workspace_id": SANDBOX_WORKSPACE_ID}),
+        }
 
     def env(self) -> dict[str, str]:
         """The environment of ``airflow standalone`` and every component it starts."""
@@ -179,7 +195,6 @@ class AirflowStack:
                 # run) on one machine do not collide on the defaults 8793/8794.
                 "AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT": str(free_port()),
                 "AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT": str(free_port()),
-                "AIRFLOW_CONN_PUBLER_DEFAULT": self.connection_json(),
                 # Sensors check every 10 s. The supervisor may report a finished poke only after
                 # its select() timeout ([workers] min_heartbeat_interval, 5 s); with a shorter
                 # interval the next poke is often queued first, and Airflow 3.3.2's scheduler then
@@ -215,6 +230,7 @@ class AirflowStack:
                     start_new_session=True,  # its own session: stop() finds and ends every descendant
                 )
             self.wait_healthy(timeout)
+            self.connection_added = self.ensure_connection()
         except BaseException:
             self.stop()
             raise
@@ -310,6 +326,27 @@ class AirflowStack:
             timeout=30,
         )
 
+    def ensure_connection(self) -> bool:
+        """Store ``publer_default`` in the metadata DB unless it is there; True if it was added.
+
+        A connection already there (an earlier ``make stack`` with the same home, or one the user
+        edited in the UI) is kept: what the user typed is what the DAGs use.
+        """
+        with self.client() as api:
+            if api.get(f"connections/{DEFAULT_CONN_ID}").status_code == 200:
+                return False
+            response = api.post("connections", json=self.connection_body())
+        if response.status_code >= 400:
+            raise StackError(f"storing {DEFAULT_CONN_ID} failed: {response.status_code} {response.text}")
+        return True
+
+    def unpause(self, dag_id: str) -> None:
+        """Unpause a DAG (the scheduled examples start paused)."""
+        with self.client() as api:
+            response = api.patch(f"dags/{dag_id}", json={"is_paused": False})
+        if response.status_code >= 400:
+            raise StackError(f"unpausing {dag_id} failed: {response.status_code} {response.text}")
+
     def wait_for_dags(
         self, dag_ids: Iterable[str] = EXAMPLE_DAG_IDS + REVIEWED_EXAMPLE_DAG_IDS, timeout: float = 120.0
     ) -> None:
@@ -329,7 +366,9 @@ class AirflowStack:
         raise StackError(f"DAGs not parsed after {timeout:.0f}s: {sorted(wanted - found)}\n{self.tail()}")
 
     def trigger_dag(self, dag_id: str, conf: Mapping[str, Any] | None = None) -> str:
-        """Trigger a run now; returns its run id."""
+        """Trigger a run now (unpausing the DAG first: a paused DAG's runs wait); returns its run id."""
+        if dag_id in SCHEDULED_EXAMPLE_DAG_IDS:
+            self.unpause(dag_id)
         with self.client() as api:
             response = api.post(
                 f"dags/{dag_id}/dagRuns", json={"logical_date": None, "conf": dict(conf or {})}
@@ -378,6 +417,7 @@ __all__ = [
     "EXAMPLE_DAG_IDS",
     "REVIEWED_EXAMPLE_DAG_IDS",
     "SANDBOX_API_KEY",
+    "SCHEDULED_EXAMPLE_DAG_IDS",
     "AirflowStack",
     "StackError",
     "free_port",

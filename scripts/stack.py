@@ -28,6 +28,7 @@ from airflow_provider_publer.sandbox import SANDBOX_API_KEY, SANDBOX_WORKSPACE_I
 from scripts.airflow_stack import (  # noqa: E402
     EXAMPLE_DAG_IDS,
     REVIEWED_EXAMPLE_DAG_IDS,
+    SCHEDULED_EXAMPLE_DAG_IDS,
     AirflowStack,
     StackError,
     port_in_use,
@@ -87,12 +88,10 @@ Ready in {time.monotonic() - started:.0f} s.
   Airflow UI      {stack.url}   (no login: everyone is admin)
   Publer sandbox  {stack.sandbox_url}   (its posts: {stack.sandbox_url.rsplit("/api/", 1)[0]}/)
 
-  Connection publer_default -> the sandbox (API key {SANDBOX_API_KEY}, workspace {SANDBOX_WORKSPACE_ID}),
-  set by environment variable: the DAGs use it, Admin > Connections does not list it. To try the
-  form and its Test button, add one there: type Publer, API host http://127.0.0.1,
-  Port {sandbox_port}, API path api/v1, that API key and workspace.
-  DAGs: {", ".join(EXAMPLE_DAG_IDS)}
-  Waiting for your approval (Browse > Required Actions): {", ".join(REVIEWED_EXAMPLE_DAG_IDS)}
+{_connection_note(stack, sandbox_port)}
+  Publer page     {stack.url}/plugin/publer   (Browse > Publer: posts, workspace and account ids)
+  DAGs:
+{_dag_lines()}
   Airflow's output: {stack.log_path}
 
 Trigger a DAG in the UI (Dags > example_publer_quickstart > Trigger). Press Ctrl-C to stop.""",
@@ -110,6 +109,32 @@ Trigger a DAG in the UI (Dags > example_publer_quickstart > Trigger). Press Ctrl
     finally:
         stack.stop()
         print("Stopped.")
+
+
+def _connection_note(stack: AirflowStack, sandbox_port: int) -> str:
+    """What the banner says about ``publer_default``: stored now, or kept from an earlier start."""
+    if stack.connection_added:
+        return (
+            f"  Connection publer_default -> the sandbox (API key {SANDBOX_API_KEY}, workspace "
+            f"{SANDBOX_WORKSPACE_ID}),\n"
+            f"  stored in Admin > Connections (host http://127.0.0.1, port {sandbox_port}, path api/v1):\n"
+            "  edit it there (e.g. your real API key) and the DAGs use what you typed; Test checks it."
+        )
+    return (
+        "  Connection publer_default: kept as it is in Admin > Connections (this home already had one);\n"
+        f"  the sandbox listens on port {sandbox_port}. Delete it there and restart to get the sandbox's."
+    )
+
+
+def _dag_lines() -> str:
+    """One line per example DAG; the scheduled ones say that they start paused."""
+    lines = []
+    for dag_id in EXAMPLE_DAG_IDS:
+        note = "   (paused: runs every Monday once unpaused)" if dag_id in SCHEDULED_EXAMPLE_DAG_IDS else ""
+        lines.append(f"    {dag_id}{note}")
+    for dag_id in REVIEWED_EXAMPLE_DAG_IDS:
+        lines.append(f"    {dag_id}   (waits for your approval: Browse > Required Actions)")
+    return "\n".join(lines)
 
 
 def _interrupt(signum: int, frame: object) -> None:

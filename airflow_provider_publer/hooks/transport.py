@@ -9,7 +9,7 @@ apart from what each endpoint means (:mod:`airflow_provider_publer.hooks.endpoin
   registered with Airflow's log masker;
 - one ``requests.Session`` per hook (as Airflow's ``HttpHook`` does) and, for the triggerer, one
   ``httpx.AsyncClient`` per connection settings and event loop, shared by every trigger
-  (:data:`_SHARED`);
+  (``_SHARED``);
 - pacing under Publer's request budget (:class:`~airflow_provider_publer.retries.RateBudget`, one
   per key and process, following the ``X-RateLimit-*`` headers);
 - the retry policy (:mod:`airflow_provider_publer.retries`, tenacity): reads, deletes, updates,

@@ -194,7 +194,7 @@ class PublerSensorBase(PublerTaskMixin, BaseSensorOperator):
 
     @property
     def finished_jobs(self) -> FinishedJobs:
-        """The jobs this wait saw finish (in memory until :meth:`_check_jobs` loads the durable one)."""
+        """The jobs this wait saw finish (in memory until ``_check_jobs`` loads the durable one)."""
         if self._finished is None:
             self._finished = FinishedJobs("", None)
         return self._finished

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import PokeReturnValue
 
 from airflow_provider_publer.compat import AirflowFailException
-from airflow_provider_publer.constants import XCOM_JOB_WORKSPACES
+from airflow_provider_publer.constants import DEFAULT_CONN_ID, XCOM_JOB_WORKSPACES
 from airflow_provider_publer.exceptions import PublerError, is_transient
 from airflow_provider_publer.job_outcomes import (
     LISTED_STATES,
@@ -76,8 +76,25 @@ class PublerJobSensor(PublerSensorBase):
     operator_extra_links = (PublerJobPostsLink(),)
     ui_color = "#e7f0ff"
 
-    def __init__(self, *, job_id: Any, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(
+        self,
+        *,
+        job_id: Any,
+        workspace_id: str | None = None,
+        publer_conn_id: str = DEFAULT_CONN_ID,
+        deferrable: bool | None = None,
+        mode: str = "reschedule",
+        poke_interval: float = 30.0,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            workspace_id=workspace_id,
+            publer_conn_id=publer_conn_id,
+            deferrable=deferrable,
+            mode=mode,
+            poke_interval=poke_interval,
+            **kwargs,
+        )
         self.job_id = job_id
 
     def poke(self, context: Context) -> PokeReturnValue | bool:
@@ -211,9 +228,21 @@ class PublerPostSensor(PublerSensorBase):
         job_id: Any = None,
         target_state: str = "published",
         account_ids: Any = None,
+        workspace_id: str | None = None,
+        publer_conn_id: str = DEFAULT_CONN_ID,
+        deferrable: bool | None = None,
+        mode: str = "reschedule",
+        poke_interval: float = 30.0,
         **kwargs: Any,
     ) -> None:
-        super().__init__(**kwargs)
+        super().__init__(
+            workspace_id=workspace_id,
+            publer_conn_id=publer_conn_id,
+            deferrable=deferrable,
+            mode=mode,
+            poke_interval=poke_interval,
+            **kwargs,
+        )
         if (post_ids is None) == (job_id is None):
             raise ValueError(
                 "PublerPostSensor needs exactly one of post_ids (the posts' ids) and job_id (the job of an "

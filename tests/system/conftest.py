@@ -35,8 +35,9 @@ from tests.system.stack import RunRecord, executor_race, run_dags
 
 #: The key of the ``publer_default`` connection: distinctive, so a leak is easy to find.
 SECRET_API_KEY = f"publer-fullstack-secret-{secrets.token_hex(12)}"
-#: Seconds a sandbox job stays "working": long enough that both sensors really wait.
-JOB_LATENCY = 8.0
+#: Seconds a sandbox job stays "working": long enough that both sensors really wait, also when a
+#: busy machine (the browser test clicking, other stacks) delays the sensor's first check by 10 s.
+JOB_LATENCY = 20.0
 #: The DAGs of tests/system/dags, parsed next to the example DAGs.
 SYSTEM_DAGS = Path(__file__).resolve().parent / "dags"
 #: Where the DAGs of test_promises.py write what their failure callbacks would send.
@@ -44,6 +45,9 @@ PROMISES_OUT = Path(tempfile.mkdtemp(prefix="publer-promises-"))
 #: A key with a line break inside (pasted with the terminal's), and one Publer refuses and echoes.
 NEWLINE_KEY = f"publer-newline-{secrets.token_hex(6)}\n{secrets.token_hex(6)}"
 ECHOED_KEY = f"publer-echoed-secret-{secrets.token_hex(12)}"
+#: Runs of the example DAGs that ``test_browser.py`` triggered from the UI's Trigger dialog
+#: (``{dag_id: run_id}``): ``finished_runs`` follows them instead of triggering the DAGs again.
+UI_TRIGGERED_RUNS: dict[str, str] = {}
 #: The calendar sandbox's request limit: tight, so the four mapped tasks of
 #: ``publer_calendar_mapped`` really share and pace one budget.
 CALENDAR_RATE_LIMIT, CALENDAR_RATE_WINDOW = 10, 10.0
@@ -135,9 +139,10 @@ def finished_runs(airflow_stack: AirflowStack) -> dict[str, RunRecord]:
     """One run of each example DAG, triggered together and polled until every one is finished.
 
     The example DAGs that wait for a person (``REVIEWED_EXAMPLE_DAG_IDS``) are run by the tests
-    that answer them (``test_approval.py``), not here.
+    that answer them (``test_approval.py``), not here. The runs the browser test triggered from the
+    UI are these runs (when it ran first).
     """
-    runs = run_dags(airflow_stack, EXAMPLE_DAG_IDS, timeout=300)
+    runs = run_dags(airflow_stack, EXAMPLE_DAG_IDS, timeout=300, started_runs=UI_TRIGGERED_RUNS)
     # A run that Airflow's own scheduler race failed (not the provider) is run again, once.
     raced = {dag_id: line for dag_id, run in runs.items() if (line := executor_race(airflow_stack, run))}
     if raced:

@@ -36,10 +36,20 @@ class RunRecord:
             states.append(state)
 
 
-def run_dags(stack: AirflowStack, dag_ids: Iterable[str], timeout: float = 300.0) -> dict[str, RunRecord]:
-    """Trigger every DAG at once, then poll their task instances until every run is finished."""
+def run_dags(
+    stack: AirflowStack,
+    dag_ids: Iterable[str],
+    timeout: float = 300.0,
+    started_runs: dict[str, str] | None = None,
+) -> dict[str, RunRecord]:
+    """Trigger every DAG at once, then poll their task instances until every run is finished.
+
+    :param started_runs: ``{dag_id: run_id}`` of runs already triggered (from the UI's Trigger
+        dialog): followed instead of triggering another, so no DAG runs twice in one sandbox.
+    """
     started = time.monotonic()
-    runs = {dag_id: RunRecord(dag_id, stack.trigger_dag(dag_id)) for dag_id in dag_ids}
+    known = started_runs or {}
+    runs = {dag_id: RunRecord(dag_id, known.get(dag_id) or stack.trigger_dag(dag_id)) for dag_id in dag_ids}
     with stack.client() as api:
         while time.monotonic() - started < timeout:
             pending = [r for r in runs.values() if r.state not in FINISHED_RUN_STATES]

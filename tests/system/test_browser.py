@@ -14,18 +14,26 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 import pytest
 
 from airflow_provider_publer.sandbox import SANDBOX_API_KEY, SANDBOX_WORKSPACE_ID, SandboxConfig
-from scripts.airflow_stack import ROOT, AirflowStack
-from tests.system.stack import RunRecord, explain, xcom_value
+from scripts.airflow_stack import (
+    DEFAULT_CONN_ID,
+    EXAMPLE_DAG_IDS,
+    ROOT,
+    SCHEDULED_EXAMPLE_DAG_IDS,
+    AirflowStack,
+)
+from tests.system.conftest import UI_TRIGGERED_RUNS
+from tests.system.stack import RunRecord, executor_race, explain, xcom_value
 
 pytestmark = [pytest.mark.browser, pytest.mark.fullstack, pytest.mark.timeout(900)]
 
@@ -40,6 +48,7 @@ CHROMIUM_ARGS = [
 ]
 FLOOR_AIRFLOW = ROOT / ".venv-floor" / "bin" / "airflow"
 QUICKSTART = "example_publer_quickstart"
+FAILURE = "example_publer_failure_handling"
 TEST_OK, TEST_FAILED = "Test Connection Successful", "Test Connection Failed"
 #: The end of the provider's success message for the sandbox: its two workspaces, the default found.
 CONNECTED = "2 workspace(s); default workspace 'Sandbox Workspace'."
@@ -121,6 +130,130 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
         folder.mkdir(parents=True, exist_ok=True)
         return folder
     return tmp_path_factory.mktemp("screenshots")
+
+
+# -- First: publer_default typed into the form, then every example DAG triggered from its dialog, so
+# -- that the session's runs (``finished_runs``) are the ones the UI started, with that connection.
+
+
+def test_publer_default_added_in_the_form_tests_green(
+    page: Any, airflow_stack: AirflowStack, tmp_path: Path
+) -> None:
+    """What ``make stack`` stored is deleted; the user types ``publer_default`` in; the DAGs use it."""
+    from playwright.sync_api import expect
+
+    assert airflow_stack.sandbox is not None
+    with airflow_stack.client() as api:
+        assert api.delete(f"connections/{DEFAULT_CONN_ID}").status_code == 204
+    page.goto("/connections")
+    # The stack's own key: test_fullstack.py checks that the stored connection carries it.
+    _add_connection(page, DEFAULT_CONN_ID, airflow_stack.api_key, airflow_stack.sandbox.port)
+    expect(page.get_by_role("cell", name=DEFAULT_CONN_ID, exact=True)).to_be_visible()
+    with airflow_stack.client() as api:
+        stored = api.get(f"connections/{DEFAULT_CONN_ID}").json()
+    expected = airflow_stack.connection_body()
+    assert (stored["host"], stored["port"], stored["schema"]) == (
+        expected["host"],
+        expected["port"],
+        expected["schema"],
+    )
+    assert json.loads(stored["extra"]) == json.loads(expected["extra"])
+    _assert_connected(*_click_test(page, DEFAULT_CONN_ID, screenshot=tmp_path / "publer-default-test.png"))
+
+
+def test_every_example_dag_triggers_from_its_dialog_with_the_defaults(
+    page: Any, airflow_stack: AirflowStack, request: pytest.FixtureRequest, shots: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    # The runs of the DAGs already triggered keep the machine busy while the next dialog opens.
+    page.set_default_timeout(90_000)
+    for dag_id in EXAMPLE_DAG_IDS:
+        if dag_id in SCHEDULED_EXAMPLE_DAG_IDS:
+            airflow_stack.unpause(dag_id)  # a paused DAG's run would wait
+        page.goto(f"/dags/{dag_id}")
+        page.get_by_role("button", name="Trigger Dag").click()
+        dialog = page.get_by_role("dialog")
+        expect(dialog.get_by_role("heading", name=f"Trigger Dag - {dag_id}")).to_be_visible(timeout=90_000)
+        confirm = dialog.get_by_role("button", name="Trigger", exact=True)
+        expect(confirm).to_be_enabled(timeout=90_000)  # every param's default is valid in the form
+        if dag_id == QUICKSTART:
+            page.wait_for_timeout(ANIMATION_MS)
+            page.screenshot(path=shots / "trigger-quickstart.png")
+        confirm.click()
+        expect(dialog).to_be_hidden(timeout=90_000)
+        # The UI opens the new run: its URL names it.
+        expect(page).to_have_url(re.compile(f"/dags/{dag_id}/runs/[^/]+$"), timeout=90_000)
+        UI_TRIGGERED_RUNS[dag_id] = unquote(page.url.rsplit("/runs/", 1)[1])
+    runs: dict[str, RunRecord] = request.getfixturevalue("finished_runs")
+    for dag_id in EXAMPLE_DAG_IDS:
+        run = runs[dag_id]
+        # example_publer_failure_handling shows a failure on purpose (test_fullstack.py reads why).
+        assert run.state == ("failed" if dag_id == FAILURE else "success"), explain(airflow_stack, run)
+        if not executor_race(airflow_stack, run):
+            assert run.run_id == UI_TRIGGERED_RUNS[dag_id]
+
+
+def test_the_publer_page_lists_the_quickstarts_posts(
+    page: Any, airflow_stack: AirflowStack, finished_runs: dict[str, RunRecord], shots: Path
+) -> None:
+    """Browse > Publer: the week's posts of the user's DAGs, their state, and the ids to copy."""
+    from playwright.sync_api import expect
+
+    run = finished_runs[QUICKSTART]
+    assert run.state == "success", explain(airflow_stack, run)
+    page.get_by_role("button", name="Browse").click()
+    page.get_by_role("menuitem", name="Publer").click()
+    expect(page).to_have_url(f"{airflow_stack.url}/plugin/publer")
+    frame = page.frame_locator("iframe")
+    expect(frame.get_by_role("heading", name="Publer", exact=True)).to_be_visible()
+    rows = frame.locator("table.posts tr").filter(has_text=run.run_id)
+    if not rows.count():  # the posts go out in 15 minutes: next week on a Sunday night
+        frame.get_by_role("link", name="Later →").click()
+    expect(rows).to_have_count(3)
+    for account in ("Sandbox Facebook Page", "Sandbox LinkedIn Page", "Sandbox X Profile"):
+        row = rows.filter(has_text=account)
+        expect(row.locator("td.state")).to_have_text("scheduled")
+        expect(row.locator("a.ti")).to_have_text(f"{QUICKSTART}.schedule_posts")
+    ids = frame.locator("table.ids")
+    expect(ids.get_by_role("cell", name=SANDBOX_WORKSPACE_ID)).to_be_visible()
+    expect(ids.get_by_role("button", name="Copy").first).to_be_visible()
+    page.wait_for_timeout(ANIMATION_MS)
+    page.screenshot(path=shots / "publer-page.png", full_page=True)
+
+
+def test_the_publer_tab_of_a_schedule_task(
+    page: Any, airflow_stack: AirflowStack, finished_runs: dict[str, RunRecord], shots: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    run = finished_runs[QUICKSTART]
+    page.goto(f"/dags/{QUICKSTART}/runs/{quote(run.run_id, safe='')}/tasks/schedule_posts")
+    page.get_by_role("link", name="Publer", exact=True).click()
+    expect(page).to_have_url(re.compile(r"/tasks/schedule_posts/plugin/publer_task_instance$"))
+    frame = page.frame_locator("iframe")
+    expect(frame.get_by_role("heading", name="Publer: schedule_posts")).to_be_visible()
+    with airflow_stack.client() as api:
+        job_id = xcom_value(api, QUICKSTART, run.run_id, "schedule_posts")
+    expect(frame.get_by_text(f"Job(s) {job_id}")).to_be_visible()
+    rows = frame.locator("table.posts tr").filter(has_text=run.run_id)
+    expect(rows).to_have_count(3)
+    expect(rows.locator("td.state")).to_have_text(["scheduled"] * 3)
+    page.wait_for_timeout(ANIMATION_MS)
+    page.screenshot(path=shots / "publer-tab.png")
+
+
+def test_the_publer_page_on_the_floor_airflow(browser: Any, floor_stack: AirflowStack) -> None:
+    """Airflow 3.1.8 shows the same page in Browse > Publer (no DAG ran there: no posts, the ids)."""
+    from playwright.sync_api import expect
+
+    with _open_page(browser, floor_stack) as floor_page:
+        floor_page.get_by_role("button", name="Browse").click()
+        floor_page.get_by_role("menuitem", name="Publer").click()
+        frame = floor_page.frame_locator("iframe")
+        expect(frame.get_by_role("heading", name="Publer", exact=True)).to_be_visible()
+        expect(frame.get_by_text("No posts.")).to_be_visible()
+        expect(frame.locator("table.ids").get_by_role("cell", name=SANDBOX_WORKSPACE_ID)).to_be_visible()
 
 
 def test_add_a_publer_connection_and_click_test(

@@ -8,6 +8,7 @@ results are read the way a user reads them: through the REST API and the task lo
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -206,8 +207,17 @@ def test_the_api_key_is_in_no_task_log_and_no_file(
     airflow_stack: AirflowStack, api: httpx.Client, finished_runs: dict[str, RunRecord]
 ) -> None:
     assert airflow_stack.process is not None
-    # Control: the stack really runs with the secret key (the DAGs' connection carries it) ...
-    assert SECRET_API_KEY in process_environ(airflow_stack.process.pid)
+    # Control: the stack really runs with the secret key (the DAGs' connection, stored in the
+    # metadata DB, carries it; Airflow's CLI decrypts it) ...
+    stored = subprocess.run(
+        [str(airflow_stack.airflow), "connections", "get", "publer_default", "-o", "json"],
+        env=airflow_stack.env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert SECRET_API_KEY in stored
+    assert "AIRFLOW_CONN_PUBLER_DEFAULT" not in process_environ(airflow_stack.process.pid)
     assert all(run.state in ("success", "failed") for run in finished_runs.values())
     # ... and no task log shows it, on any try of any task of the three runs ...
     checked = 0

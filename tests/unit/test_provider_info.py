@@ -85,7 +85,7 @@ def test_the_form_shows_port_and_api_path():
             "schema": "API path",
         }
         assert behaviour["placeholders"]["schema"] == "api/v1"
-        assert behaviour["placeholders"]["port"].startswith("443")
+        assert "443" in behaviour["placeholders"]["port"]
 
 
 @pytest.mark.timeout(120)
