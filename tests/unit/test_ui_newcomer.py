@@ -21,8 +21,8 @@ from airflow_provider_publer.sandbox import SANDBOX_API_KEY, SANDBOX_WORKSPACE_I
 from scripts import stack as stack_script
 from scripts.airflow_stack import (
     EXAMPLE_DAG_IDS,
-    REVIEWED_EXAMPLE_DAG_IDS,
     EXAMPLE_DAGS,
+    REVIEWED_EXAMPLE_DAG_IDS,
     SCHEDULED_EXAMPLE_DAG_IDS,
     AirflowStack,
 )
