@@ -46,6 +46,7 @@ from airflow_provider_publer.hooks.transport import (
     PublerTransport,
     aclose_clients,
 )
+from airflow_provider_publer.masked_secrets import refuse_masked_secrets
 from airflow_provider_publer.responses import DeletedPosts, PublerJobResult
 from airflow_provider_publer.validation import ValidatedPosts, validate_posts
 
@@ -200,6 +201,7 @@ class PublerHook(PublerTransport):
         repeated when its outcome is unknown (see :class:`PublerOutcomeUnknownError`).
         """
         checked = _validated(posts, state, publish_now=False)
+        refuse_masked_secrets(checked, "posts")
         return self._submit(endpoints.SCHEDULE_POSTS, state, checked, workspace_id)
 
     def publish_posts(
@@ -210,6 +212,7 @@ class PublerHook(PublerTransport):
         :param state: ``scheduled`` as Publer's docs require (``publish`` is accepted too).
         """
         checked = _validated(posts, state, publish_now=True)
+        refuse_masked_secrets(checked, "posts")
         return self._submit(endpoints.PUBLISH_POSTS, state, checked, workspace_id)
 
     def _submit(
@@ -409,6 +412,7 @@ class PublerHook(PublerTransport):
 
         post_id = checked_id(post_id, "post_id")
         body = validate_post_update(post)
+        refuse_masked_secrets(body, "post")
         workspace = self.resolve_workspace(workspace_id)
         try:
             detail = self._call(
