@@ -138,13 +138,19 @@ def dry_run(
     unusable = {r["where"] for r in report.refused}
     entries = [e for e in entries if _where(e) not in unusable]
     dated = [e for e in entries if e.scheduled_at is not None]
-    if state.startswith("draft"):
-        report.would_create = len(entries)
+    now = now_utc()
+    drafts = state.startswith("draft")
+    existing = _existing(hook, dated, now, workspace_id) if skip_existing or not drafts else []
+    found = match(posts, dated, existing, since=now, now=now, preexisting=[])
+    if drafts:
+        if skip_existing:
+            report.already_there += [
+                {"where": f"posts[{p}].accounts[{a}]", "post_id": str(post.get("id"))}
+                for (p, a), post in sorted(found.found.items())
+            ]
+        report.would_create = len(entries) - len(report.already_there)
         report.notes.append("drafts take no publishing slot: no gap or daily limit applies")
         return report
-    now = now_utc()
-    existing = _existing(hook, dated, now, workspace_id)
-    found = match(posts, dated, existing, since=now, now=now, preexisting=[])
     for (post_index, account_index), post in sorted(found.found.items()):
         where = f"posts[{post_index}].accounts[{account_index}]"
         if skip_existing:
