@@ -221,9 +221,10 @@ class PublerUploadMediaOperator(PublerOperator):
         """The media an earlier send made, one per ``(name, size)``, when each provably is its result.
 
         A candidate has the name, was created since the send (with a clock slack), was not listed
-        before it (``record.preexisting``), is not claimed by another item, and has the size where
-        Publer lists one. ``None`` when one of them has no candidate; more than one candidate fails
-        the task (it cannot be told which one is this request's).
+        before it (``record.preexisting``), is not claimed by another item, and has the size and
+        the ``in_library`` setting where Publer lists them. ``None`` when one of them has no
+        candidate; more than one candidate fails the task (it cannot be told which is this
+        request's).
         """
         from airflow_provider_publer.timestamps import parse_optional_timestamp
 
@@ -240,6 +241,8 @@ class PublerUploadMediaOperator(PublerOperator):
                     continue
                 if size is not None and isinstance(item.get("size"), int) and item["size"] != size:
                     continue
+                if isinstance(item.get("in_library"), bool) and item["in_library"] != bool(self.in_library):
+                    continue  # made by a request with the other in_library setting
                 candidates.append(item)
             if len(candidates) > 1:
                 raise AirflowFailException(

@@ -16,10 +16,8 @@ Importing it stays cheap: no hook, requests, httpx or pydantic until a task runs
 
 from __future__ import annotations
 
-from airflow_provider_publer.ledger import decode_ids as _decode_ids
-from airflow_provider_publer.ledger import decode_media as _decode_media
-from airflow_provider_publer.ledger import encode_ids as _encode_ids
-from airflow_provider_publer.ledger import encode_media as _encode_media
+from typing import Any
+
 from airflow_provider_publer.operators.common import EPOCH as _EPOCH
 from airflow_provider_publer.operators.common import PublerOperator, _PublerTask
 from airflow_provider_publer.operators.common import now as _now
@@ -50,10 +48,6 @@ _PRIVATE = (
     _EPOCH,
     _PublerTask,
     _count,
-    _decode_ids,
-    _decode_media,
-    _encode_ids,
-    _encode_media,
     _file_list,
     _is_plain_path,
     _local_path_text,
@@ -63,3 +57,19 @@ _PRIVATE = (
     _with_days,
     _write_json_lines,
 )
+
+#: The ledger's encodings, which lived here before: loaded on first use (the ledger is execution-only).
+_LEDGER_NAMES = {
+    "_encode_media": "encode_media",
+    "_decode_media": "decode_media",
+    "_encode_ids": "encode_ids",
+    "_decode_ids": "decode_ids",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LEDGER_NAMES:
+        from airflow_provider_publer import ledger
+
+        return getattr(ledger, _LEDGER_NAMES[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
