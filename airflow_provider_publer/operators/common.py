@@ -7,7 +7,7 @@ Why a module: :mod:`~airflow_provider_publer.operators.posts`, ``media``, ``mana
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
@@ -78,6 +78,6 @@ def _is_sequence(value: Any) -> bool:
 
 
 def ids_list(value: Any) -> Any:
-    """Ids from XCom, flattened (see :func:`flat_items`); one id stays one id."""
-    flat = flat_items(value)
-    return flat if not isinstance(flat, Iterable) or isinstance(flat, (str, list)) else list(flat)
+    """Ids from XCom, flattened (see :func:`flat_items`); one id, a mapping or anything else that is
+    not a sequence is left for validation to judge."""
+    return flat_items(value)

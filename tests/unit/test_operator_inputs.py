@@ -103,3 +103,11 @@ def test_an_update_takes_its_one_id_from_a_mapped_tasks_output():
     assert _one_id(Lazy([["abc"]])) == "abc"
     assert _one_id("abc") == "abc"
     assert _one_id(["a", "b"]) == ["a", "b"]  # two ids: refused by validate_post_id, naming both
+
+
+def test_a_mapping_given_as_ids_is_left_for_validation_to_refuse():
+    from airflow_provider_publer.validation import validate_post_ids
+
+    assert ids_list({"id": "abc"}) == {"id": "abc"}
+    with pytest.raises(PublerValidationError, match="got dict"):
+        validate_post_ids(ids_list({"id": "abc"}))
