@@ -33,7 +33,16 @@ def get_provider_info() -> dict[str, Any]:
         ],
         "hooks": [{"integration-name": "Publer", "python-modules": ["airflow_provider_publer.hooks.publer"]}],
         "operators": [
-            {"integration-name": "Publer", "python-modules": ["airflow_provider_publer.operators.publer"]}
+            {
+                "integration-name": "Publer",
+                "python-modules": [
+                    "airflow_provider_publer.operators.publer",
+                    "airflow_provider_publer.operators.posts",
+                    "airflow_provider_publer.operators.media",
+                    "airflow_provider_publer.operators.manage",
+                    "airflow_provider_publer.operators.insights",
+                ],
+            }
         ],
         "sensors": [
             {"integration-name": "Publer", "python-modules": ["airflow_provider_publer.sensors.publer"]}

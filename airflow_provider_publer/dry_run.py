@@ -13,9 +13,12 @@ only after the fact, in the job's result:
 
 It also refuses, as Publer would, a post for an account the workspace does not have
 ("Resource does not exist") or whose network has no content block ("No content provided for
-<network>"). Posts already on Publer (same account, minute and text) are reported as such, and
-as refused: a first run sends them again (only a retry of the same task reconciles), and Publer
-refuses a post a minute from another.
+<network>"). Posts already on Publer (same account, minute and text) are predicted as the run
+will treat them: with ``skip_existing=True`` the run does not send them (``already_there``);
+without it the run sends them again and Publer refuses them for the one-minute gap (``refused``).
+
+Every (post, account) pair is in exactly one category: ``would_create + already_there +
+refused_total == pairs``, and the log says the same figures.
 """
 
 from __future__ import annotations
@@ -104,9 +107,12 @@ def dry_run(
     workspace_id: str,
     plan: str | None = None,
     max_posts_per_request: int = MAX_POSTS_PER_REQUEST,
+    skip_existing: bool = False,
 ) -> DryRunReport:
     """Predict a submission of validated ``posts`` from what Publer holds; sends nothing.
 
+    :param skip_existing: the run skips posts Publer already holds (predict them as
+        ``already_there``); otherwise it sends them again and Publer refuses them.
     :param plan: ``free``, ``professional`` or ``business``; by default the workspace's plan as
         ``GET /workspaces`` lists it.
     """
@@ -119,26 +125,35 @@ def dry_run(
     unusable = {r["where"] for r in report.refused}
     entries = [e for e in entries if _where(e) not in unusable]
     dated = [e for e in entries if e.scheduled_at is not None]
-    if state.startswith("draft"):
-        report.would_create = len(entries)
+    now = now_utc()
+    drafts = state.startswith("draft")
+    existing = _existing(hook, dated, now, workspace_id) if skip_existing or not drafts else []
+    found = match(posts, dated, existing, since=now, now=now, preexisting=[])
+    if drafts:
+        if skip_existing:
+            report.already_there += [
+                {"where": f"posts[{p}].accounts[{a}]", "post_id": str(post.get("id"))}
+                for (p, a), post in sorted(found.found.items())
+            ]
+        report.would_create = len(entries) - len(report.already_there)
         report.notes.append("drafts take no publishing slot: no gap or daily limit applies")
         return report
-    now = now_utc()
-    existing = _existing(hook, dated, now, workspace_id)
-    found = match(posts, dated, existing, since=now, now=now, preexisting=[])
     for (post_index, account_index), post in sorted(found.found.items()):
         where = f"posts[{post_index}].accounts[{account_index}]"
-        report.already_there.append({"where": where, "post_id": str(post.get("id"))})
-        # A real run sends it again (nothing was sent by this task yet), and Publer refuses it.
+        if skip_existing:
+            report.already_there.append({"where": where, "post_id": str(post.get("id"))})
+            continue
+        # The run sends it again (skip_existing is off), and Publer refuses it for the gap.
         report.refused.append(
             {
                 "where": where,
                 "account_id": str(post.get("account_id")),
-                "reason": f"{GAP_RULE} (the same post is already on Publer: post {post.get('id')})",
+                "reason": f"{GAP_RULE} (the same post is already on Publer: post {post.get('id')}; "
+                "skip_existing=True would not send it)",
             }
         )
     new = [e for e in dated if (e.post_index, e.account_index) not in found.found]
-    there = {a["post_id"] for a in report.already_there}
+    there = {str(p.get("id")) for p in found.found.values()}
     active = [p for p in existing if _counts(p) and str(p.get("id")) not in there]
     report.refused += _gaps(new, active)
     report.refused += _daily_limits(new, active, accounts, hook, workspace_id, plan, report.notes)
@@ -148,9 +163,20 @@ def dry_run(
             f"{undated} pair(s) have no scheduled_at: Publer places them (posting schedule or now), "
             "so gaps and daily limits cannot be predicted for them"
         )
-    refused = {r["where"] for r in report.refused}
-    report.would_create = report.pairs - len(refused)
+    report.refused = _first_reason_each(report.refused)
+    report.would_create = report.pairs - len(report.refused) - len(report.already_there)
     return report
+
+
+def _first_reason_each(refused: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One refusal per pair (the first reason found): the categories stay disjoint."""
+    seen: set[str] = set()
+    kept = []
+    for item in refused:
+        if item["where"] not in seen:
+            seen.add(item["where"])
+            kept.append(item)
+    return kept
 
 
 def _existing(

@@ -131,18 +131,25 @@ def reconcile(
     publish_now: bool = False,
     preexisting: Collection[str] | None = None,
     workspace_id: str | None = None,
+    only_scheduled: bool = False,
 ) -> Reconciliation:
     """List Publer's posts for the pairs' accounts and time window; split the pairs.
 
     :param since: when the first send of these posts began (from the ledger).
     :param preexisting: ids of look-alikes that existed before that send (``None``: unknown).
+    :param only_scheduled: look only for pairs with a ``scheduled_at`` (a first send that skips
+        posts Publer already holds); every other pair is missing.
     """
     entries = intended_posts(posts, state=state, publish_now=publish_now)
-    if not entries:
-        return Reconciliation(remaining_posts=[dict(p) for p in posts])
+    looked = [e for e in entries if e.kind == SCHEDULED] if only_scheduled else entries
+    if not looked:
+        return Reconciliation(missing=list(entries), remaining_posts=[dict(p) for p in posts])
     now = now_utc()
-    existing = list_candidates(hook, entries, since=since, now=now, workspace_id=workspace_id)
-    return match(posts, entries, existing, since=since, now=now, preexisting=preexisting)
+    existing = list_candidates(hook, looked, since=since, now=now, workspace_id=workspace_id)
+    found = match(posts, looked, existing, since=since, now=now, preexisting=preexisting)
+    if only_scheduled:
+        found.missing += [e for e in entries if e.kind != SCHEDULED]
+    return found
 
 
 def list_candidates(
@@ -168,6 +175,25 @@ def list_candidates(
         ):
             listed.setdefault(str(post.get("id")), post)
     return list(listed.values())
+
+
+def twins(
+    posts: Sequence[Mapping[str, Any]], *, state: str = "scheduled", publish_now: bool = False
+) -> list[list[str]]:
+    """Groups of (post, account) pairs that a reconciliation could not tell apart: the same account
+    and content, and no ``scheduled_at`` to tell them apart (publish-now, auto-scheduled, drafts).
+
+    :return: each group's places, e.g. ``[["posts[0].accounts[0]", "posts[1].accounts[0]"]]``.
+    """
+    groups: dict[tuple[str, str], list[str]] = {}
+    for entry in intended_posts(posts, state=state, publish_now=publish_now):
+        if entry.kind == SCHEDULED:
+            continue  # validation already refuses two posts on one account within a minute
+        content = repr(sorted((k, v[0], sorted(v[1]), v[2]) for k, v in entry.blocks.items()))
+        groups.setdefault((entry.account_id, content), []).append(
+            f"posts[{entry.post_index}].accounts[{entry.account_index}]"
+        )
+    return [places for places in groups.values() if len(places) > 1]
 
 
 def lookalikes(

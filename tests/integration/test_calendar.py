@@ -149,7 +149,9 @@ def test_the_dry_run_predicts_refusals_and_sends_no_post(tmp_path, monkeypatch):
     assert state["requests"]["by_route"][SCHEDULE_ROUTE] == posts_before == 1
     report = _event(events, "plan", "success")["value"]
     assert report["dry_run"] is True
-    assert (report["pairs"], report["would_create"], report["already_there"]) == (6, 1, 1)
+    assert (report["pairs"], report["would_create"], report["already_there"]) == (6, 1, 0)
+    assert report["would_create"] + report["already_there"] + report["refused_total"] == report["pairs"]
+    assert "Would create 1 post(s); 0 already on Publer; 5 would be refused." in result.output
     refused = {r["where"]: r["reason"] for r in report["refused"]}
     assert refused["posts[0].accounts[0]"].startswith("There's another post at this time")
     assert "the same post is already on Publer" in refused["posts[1].accounts[0]"]
@@ -160,3 +162,49 @@ def test_the_dry_run_predicts_refusals_and_sends_no_post(tmp_path, monkeypatch):
     assert refused["posts[5].accounts[0]"] == "No content provided for linkedin"
     assert report["refused_total"] == 5
     assert "Dry run: 6 post(s)" in result.output
+
+
+def test_a_calendar_run_again_creates_only_the_missing_posts_as_its_dry_run_predicts(tmp_path, monkeypatch):
+    """11 posts of a 20-post calendar are already on Publer (same account, text and time): the dry
+    run's categories are disjoint and add up to the 20 posts (the log says the same), and the run
+    with ``skip_existing=True`` then creates exactly the 9 it predicted, and succeeds."""
+    day = (datetime.now(timezone.utc) + timedelta(days=3)).replace(hour=6, minute=0, second=0, microsecond=0)
+    facebook = SANDBOX_ACCOUNT_IDS["facebook"]
+    times = [day + timedelta(minutes=20 * i) for i in range(20)]
+    rows = [f"{facebook},facebook,status,again {i},{when.isoformat()},,,," for i, when in enumerate(times)]
+    _write_calendar(tmp_path / "dags", rows)
+    existing = [
+        {
+            "networks": {"facebook": {"type": "status", "text": f"again {i}"}},
+            "accounts": [{"id": facebook, "scheduled_at": times[i].isoformat()}],
+        }
+        for i in range(0, 20, 2)
+    ] + [
+        {
+            "networks": {"facebook": {"type": "status", "text": "again 19"}},
+            "accounts": [{"id": facebook, "scheduled_at": times[19].isoformat()}],
+        }
+    ]
+    with SandboxServer(SandboxConfig(job_latency=0.0)) as server:
+        for name, value in sandbox_env(server).items():
+            monkeypatch.setenv(name, value)
+        hook = PublerHook()
+        assert hook.get_job_status(hook.schedule_posts(existing)).is_success
+        hook.close()
+        posts_before = sandbox_state(server)["requests"]["by_route"][SCHEDULE_ROUTE]
+        result, state, events = _run(tmp_path, "publer_calendar_again", server)
+
+    assert result.succeeded, result.output[-4000:]
+    report = _event(events, "plan", "success")["value"]
+    counts = (report["pairs"], report["would_create"], report["already_there"], report["refused_total"])
+    assert counts == (20, 9, 11, 0)
+    assert "Would create 9 post(s); 11 already on Publer; 0 would be refused." in result.output
+    texts = Counter(p["text"] for p in state["posts"])
+    assert set(texts.values()) == {1}, "a post was created twice"
+    assert sorted(texts) == sorted(f"again {i}" for i in range(20))
+    schedule = _event(events, "schedule", "success")["value"]
+    assert schedule["succeeded"] is True
+    # Each request of 4 calendar posts sends only its missing ones: 9 posts in 5 requests.
+    sent = state["requests"]["by_route"][SCHEDULE_ROUTE] - posts_before
+    assert sum(len(j["request"]["bulk"]["posts"]) for j in state["jobs"][1:]) == 9
+    assert sent == len(state["jobs"]) - 1

@@ -56,3 +56,20 @@ with DAG("publer_calendar_csv", schedule=None, start_date=START, catchup=False):
         task_id="schedule", posts="calendar.csv", max_posts_per_request=10, retries=0, **RECORDED
     )
     PublerJobSensor(task_id="wait", job_id=scheduled.output, poke_interval=1, timeout=120, **RECORDED)
+
+# The same calendar run again: the dry run predicts, the run creates only what Publer lacks.
+with DAG("publer_calendar_again", schedule=None, start_date=START, catchup=False):
+    plan = PublerSchedulePostOperator(
+        task_id="plan", posts="calendar.csv", dry_run=True, skip_existing=True, retries=0, **RECORDED
+    )
+    again = PublerSchedulePostOperator(
+        task_id="schedule",
+        posts="calendar.csv",
+        skip_existing=True,
+        max_posts_per_request=4,
+        wait_for_completion=True,
+        poll_interval=0.5,
+        retries=0,
+        **RECORDED,
+    )
+    plan >> again
