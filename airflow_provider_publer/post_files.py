@@ -2,7 +2,8 @@
 
 Teams plan months of posts in a spreadsheet. ``PublerSchedulePostOperator(posts="calendar.csv")``
 reads it (the file is found like any Airflow template: next to the DAG file or in
-``template_searchpath``, and rendered with Jinja first), so scheduling a calendar needs no
+``template_searchpath``; its templates see the run's dates, params and macros, never connections
+or Variables), so scheduling a calendar needs no
 Python beyond the operator.
 
 - ``.json``: Publer's ``bulk.posts`` list, as documented.

@@ -18,20 +18,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_publer.compat import AirflowException, AirflowFailException
+from airflow_provider_publer.compat import AirflowFailException
 from airflow_provider_publer.constants import DEFAULT_CONN_ID
 from airflow_provider_publer.exceptions import (
-    PublerConfigurationError,
-    PublerError,
-    PublerRateLimitError,
-    PublerServerError,
-    PublerTransientError,
     PublerValidationError,
 )
-from airflow_provider_publer.post_files import POST_FILE_SUFFIXES, is_post_file, read_post_file
+from airflow_provider_publer.masked_secrets import refuse_masked_secrets
+from airflow_provider_publer.operators.base import PublerTaskMixin
+from airflow_provider_publer.operators.common import PostsInputMixin
 from airflow_provider_publer.review import PARAM_APPROVE, PARAM_REASON, PARAM_TEXTS
 from airflow_provider_publer.validation import validate_posts
 
@@ -67,7 +63,6 @@ except Exception as _err:  # ImportError, or AirflowOptionalProviderFeatureExcep
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-    from airflow_provider_publer.hooks.publer import PublerHook
 
 #: XCom key of the posts shown for approval (what the answer applies to).
 XCOM_IN_REVIEW = "publer_posts_in_review"
@@ -77,7 +72,12 @@ XCOM_APPROVAL = "publer_approval"
 _DEFAULT_SUBJECT = "Approve posts to Publer"
 
 
-class PublerApprovePostsOperator(ApprovalOperator):
+def _given(**options: Any) -> dict[str, Any]:
+    """The options the DAG author gave (``None``: Airflow's own default)."""
+    return {name: value for name, value in options.items() if value is not None}
+
+
+class PublerApprovePostsOperator(PostsInputMixin, PublerTaskMixin, ApprovalOperator):
     """Ask a person to approve posts before they are scheduled; return the approved posts.
 
     The posts are validated exactly as ``PublerSchedulePostOperator`` validates them (nothing invalid
@@ -118,7 +118,6 @@ class PublerApprovePostsOperator(ApprovalOperator):
 
     template_fields: Sequence[str] = ("posts", "subject", "body", "state", "workspace_id", "publer_conn_id")
     template_fields_renderers = {"posts": "json", "body": "md"}
-    template_ext: Sequence[str] = POST_FILE_SUFFIXES
     ui_color = "#fff4d6"
 
     def __init__(
@@ -131,6 +130,9 @@ class PublerApprovePostsOperator(ApprovalOperator):
         subject: str | None = None,
         body: str | None = None,
         response_timeout: timedelta | None = None,
+        defaults: str | list[str] | None = None,
+        notifiers: Sequence[Any] | None = None,
+        assigned_users: Sequence[Mapping[str, Any]] | None = None,
         workspace_id: str | None = None,
         publer_conn_id: str = DEFAULT_CONN_ID,
         **kwargs: Any,
@@ -152,23 +154,16 @@ class PublerApprovePostsOperator(ApprovalOperator):
                 # field whose value is null as the field's whole definition.
                 PARAM_REASON: Param("", type=["null", "string"]),
             },
+            **_given(defaults=defaults, notifiers=notifiers, assigned_users=assigned_users),
             **kwargs,
         )
-        self.posts = posts
-        #: The calendar file ``posts`` names; Airflow renders its content.
-        self.posts_file: str | None = posts.strip() if is_post_file(posts) else None
+        self._set_posts(posts)
         self.state = state
         self.publish_now = publish_now
         self.timezone = timezone
         self.default_subject = subject is None
         self.workspace_id = workspace_id
         self.publer_conn_id = publer_conn_id
-
-    @cached_property
-    def hook(self) -> PublerHook:
-        from airflow_provider_publer.hooks.publer import PublerHook
-
-        return PublerHook(publer_conn_id=self.publer_conn_id, workspace_id=self.workspace_id or None)
 
     # -- asking ----------------------------------------------------------------------------------
 
@@ -240,11 +235,10 @@ class PublerApprovePostsOperator(ApprovalOperator):
         """Validate as scheduling does; nothing invalid is shown for approval."""
         source = None
         try:
-            posts = self.posts
-            if self.posts_file:
-                source = read_post_file(self.posts_file, str(self.posts))
-                posts = source.posts
-            return validate_posts(posts, state=self.state, publish_now=self.publish_now, max_posts=None)
+            posts, source = self._posts_from_input()
+            checked = validate_posts(posts, state=self.state, publish_now=self.publish_now, max_posts=None)
+            refuse_masked_secrets(checked, "posts")
+            return checked
         except PublerValidationError as err:
             located = source.locate(err) if source is not None else err
             raise AirflowFailException(
@@ -285,13 +279,8 @@ class PublerApprovePostsOperator(ApprovalOperator):
         dag_tz = getattr(context.get("dag"), "timezone", None)
         return str(getattr(dag_tz, "name", None) or "UTC")
 
-    def _call(self, func: Any) -> Any:
-        try:
-            return func()
-        except (PublerTransientError, PublerRateLimitError, PublerServerError) as err:
-            raise AirflowException(f"Reading the accounts for the preview failed: {err}") from None
-        except (PublerConfigurationError, PublerError) as err:
-            raise AirflowFailException(f"Reading the accounts for the preview failed: {err}") from None
+    def _call(self, func: Any, what: str = "Reading the accounts for the preview failed: ") -> Any:
+        return super()._call(func, what)
 
     # -- the answer ------------------------------------------------------------------------------
 

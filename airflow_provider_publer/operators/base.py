@@ -34,7 +34,7 @@ NOTHING_SENT = "Nothing was sent to Publer."
 
 def airflow_error(err: PublerError, prefix: str = "") -> AirflowException:
     """Publer's trouble as Airflow's: transient trouble lets Airflow retry the task
-    (:class:`AirflowException`); anything else fails it for good (:class:`AirflowFailException`).
+    (``AirflowException``); anything else fails it for good (``AirflowFailException``).
 
     :param err: the provider's error.
     :param prefix: text put before the error's message (what was being done).

@@ -77,7 +77,109 @@ def _is_sequence(value: Any) -> bool:
     return isinstance(value, Sequence) or type(value).__name__ == "LazyXComSequence"
 
 
-def ids_list(value: Any) -> Any:
-    """Ids from XCom, flattened (see :func:`flat_items`); one id, a mapping or anything else that is
-    not a sequence is left for validation to judge."""
-    return flat_items(value)
+#: What a calendar file's templates see: the run's dates, id and params, Airflow's macros and the
+#: DAG's own ``user_defined_macros``. Never a connection (``conn``), a Variable (``var``), the task,
+#: the DAG or the task instance: a calendar file is data, and whoever edits it must not be able to
+#: publish a connection's password or a Variable, nor run code of the task.
+CALENDAR_CONTEXT_KEYS = frozenset(
+    {
+        "ds",
+        "ds_nodash",
+        "ts",
+        "ts_nodash",
+        "ts_nodash_with_tz",
+        "logical_date",
+        "data_interval_start",
+        "data_interval_end",
+        "prev_data_interval_start_success",
+        "prev_data_interval_end_success",
+        "prev_start_date_success",
+        "prev_end_date_success",
+        "run_id",
+        "dag_run",
+        "params",
+        "macros",
+        "map_index_template",
+    }
+)
+
+#: Jinja comments are switched off in calendar files: ``{# ... #}`` in a text is sent as written.
+_NO_COMMENTS = "\x00publer-no-comment-start\x00", "\x00publer-no-comment-end\x00"
+
+
+class PostsInputMixin:
+    """How an operator reads ``posts``: a list, an upstream task's output, or a calendar file.
+
+    Used by ``PublerSchedulePostOperator`` and ``PublerApprovePostsOperator``, so both read the
+    same posts the same way. A calendar file named by ``posts`` (``.json``, ``.yaml``, ``.csv``,
+    found next to the DAG file or in ``template_searchpath``) is rendered with Jinja for its dates
+    and macros, but with :data:`CALENDAR_CONTEXT_KEYS` only and without Jinja comments: data never
+    becomes code. Strings inside a list of posts are rendered as the DAG author's own template
+    arguments, and a text that merely ends like a file name stays text. An upstream task's output
+    (XCom) is never rendered.
+    """
+
+    posts: Any
+    posts_file: str | None
+
+    def _set_posts(self, posts: Any) -> None:
+        from airflow_provider_publer.post_files import is_post_file
+
+        self.posts = posts
+        #: The calendar file ``posts`` names (``.json``, ``.yaml``, ``.csv``), read when the task runs.
+        self.posts_file = posts.strip() if is_post_file(posts) else None
+
+    def render_template(
+        self, content: Any, context: Any, jinja_env: Any = None, seen_oids: set[int] | None = None
+    ) -> Any:
+        if isinstance(content, str) and self.posts_file and content is self.posts:
+            return self._render_calendar_file(content, context, jinja_env)
+        return super().render_template(content, context, jinja_env, seen_oids)  # type: ignore[misc]
+
+    def _render_calendar_file(self, content: str, context: Any, jinja_env: Any) -> str:
+        import jinja2
+        from jinja2.sandbox import SandboxedEnvironment
+
+        env = jinja_env or self.get_template_env()  # type: ignore[attr-defined]
+        name = self.posts_file or content
+        if content.strip() == name:
+            try:
+                source = env.loader.get_source(env, name)[0]
+            except jinja2.TemplateNotFound:
+                raise AirflowFailException(
+                    f"{NOTHING_SENT} posts: the calendar file {name!r} was not found next to the DAG file "
+                    "nor in the DAG's template_searchpath; check its name and folder"
+                ) from None
+        else:
+            source = content  # Airflow read the file already
+        calendar_env = SandboxedEnvironment(
+            loader=env.loader,
+            undefined=env.undefined,
+            comment_start_string=_NO_COMMENTS[0],
+            comment_end_string=_NO_COMMENTS[1],
+            keep_trailing_newline=True,
+        )
+        calendar_env.globals.update(env.globals)
+        calendar_env.filters.update(env.filters)
+        visible = {key: value for key, value in dict(context).items() if key in CALENDAR_CONTEXT_KEYS}
+        try:
+            return str(calendar_env.from_string(source).render(**visible))
+        except jinja2.UndefinedError as err:
+            raise AirflowFailException(
+                f"{NOTHING_SENT} {name}: {err}. A calendar file's templates see the run's dates, run_id, "
+                f"dag_run, params and macros, and the DAG's user_defined_macros ({', '.join(sorted(visible))}"
+                "), never connections, Variables or the task: a calendar file is data"
+            ) from None
+        except jinja2.TemplateError as err:
+            raise AirflowFailException(
+                f"{NOTHING_SENT} {name}: its templates cannot be rendered: {err}"
+            ) from None
+
+    def _posts_from_input(self, posts: Any = None) -> tuple[Any, Any]:
+        """The posts to validate and, for a calendar file, the file (to name its rows in errors)."""
+        from airflow_provider_publer.post_files import read_post_file
+
+        if posts is None and self.posts_file:
+            source = read_post_file(self.posts_file, str(self.posts))
+            return source.posts, source
+        return (self.posts if posts is None else posts), None

@@ -15,7 +15,7 @@ from airflow_provider_publer.compat import AirflowFailException
 from airflow_provider_publer.constants import DEFAULT_CONN_ID, XCOM_DELETED_IDS
 from airflow_provider_publer.links.publer import XCOM_POST_LINK, PublerPostLink
 from airflow_provider_publer.operators.base import NOTHING_SENT
-from airflow_provider_publer.operators.common import PublerOperator, ids_list, task_ledger
+from airflow_provider_publer.operators.common import PublerOperator, task_ledger
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -72,7 +72,7 @@ class PublerUpdatePostOperator(PublerOperator):
     def execute(self, context: Context) -> dict[str, Any]:
         from airflow_provider_publer.validation import validate_post_id, validate_post_update
 
-        post_id = self._checked(lambda: validate_post_id(_one_id(self.post_id)))
+        post_id = self._checked(lambda: validate_post_id(self.post_id))
         body = self._checked(lambda: validate_post_update(self.post))
         workspace = self._workspace()
         if "text" in body:
@@ -102,36 +102,16 @@ class PublerUpdatePostOperator(PublerOperator):
         return str(network) if network else None
 
 
-def _one_id(value: Any) -> Any:
-    """A mapped task's output (or a list) holding exactly one id is that id."""
-    flat = ids_list(value)
-    return flat[0] if isinstance(flat, list) and len(flat) == 1 else flat
-
-
 def check_update_text(body: dict[str, Any], network: str | None) -> None:
-    """Check an update's new text against the network's limit, counted as the network counts.
+    """Check an update's new text against the network's limit, counted as the network counts
+    (:func:`~airflow_provider_publer.validation.validate_post_update` with the post's network).
 
     :raises PublerValidationError: the text is longer than the network allows.
     """
-    import inspect
-
     from airflow_provider_publer.validation import validate_post_update
 
-    if network is None:
-        return
-    if "network" in inspect.signature(validate_post_update).parameters:
-        validate_post_update(body, network=network)  # type: ignore[call-arg]
-        return
-    from airflow_provider_publer.exceptions import PublerValidationError
-    from airflow_provider_publer.models import TEXT_LIMITS, count_characters
-
-    limit, text = TEXT_LIMITS.get(network), body.get("text")
-    if limit is not None and isinstance(text, str) and count_characters(text) > limit:
-        raise PublerValidationError(
-            f"is {count_characters(text):,} characters long but the post is on {network}, which allows at "
-            f"most {limit:,}; shorten it",
-            field="post.text",
-        )
+    if network is not None:
+        validate_post_update(body, network=network)
 
 
 class PublerDeletePostsOperator(PublerOperator):
@@ -174,7 +154,7 @@ class PublerDeletePostsOperator(PublerOperator):
         from airflow_provider_publer.ledger import BatchRecord, decode_ids, encode_ids, request_key
         from airflow_provider_publer.validation import validate_post_ids
 
-        ids = self._checked(lambda: validate_post_ids(ids_list(self.post_ids)))
+        ids = self._checked(lambda: validate_post_ids(self.post_ids))
         workspace = self._workspace()
         ledger = task_ledger(context)
         key = request_key(0, [{"delete": ids}], "delete", workspace)

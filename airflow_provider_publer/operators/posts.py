@@ -32,11 +32,11 @@ from airflow_provider_publer.links.publer import (
     PublerJobPostsLink,
     PublerPostLink,
 )
+from airflow_provider_publer.masked_secrets import refuse_masked_secrets
 from airflow_provider_publer.operators.base import NOTHING_SENT, airflow_error
 from airflow_provider_publer.operators.common import EPOCH as _EPOCH
-from airflow_provider_publer.operators.common import PublerOperator, task_ledger
+from airflow_provider_publer.operators.common import PostsInputMixin, PublerOperator, task_ledger
 from airflow_provider_publer.operators.common import now as _now
-from airflow_provider_publer.post_files import POST_FILE_SUFFIXES, is_post_file, read_post_file
 from airflow_provider_publer.timestamps import parse_timestamp, to_publer_timestamp
 from airflow_provider_publer.validation import MAX_POSTS_PER_REQUEST, ValidatedPosts, validate_posts
 
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
     from airflow_provider_publer.responses import PublerJobResult
 
 
-class PublerSchedulePostOperator(PublerOperator):
+class PublerSchedulePostOperator(PostsInputMixin, PublerOperator):
     """Submit a bulk post to Publer (``POST /posts/schedule``) and return the job id.
 
     The job id is also pushed to XCom under ``publer_job_id`` as soon as Publer returns it,
@@ -61,7 +61,10 @@ class PublerSchedulePostOperator(PublerOperator):
         :class:`airflow_provider_publer.models.Post` instances (templated, shown as JSON in the UI:
         a literal ``{{`` in a text must be written ``{{ '{{' }}``), or the name of a calendar file
         next to the DAG (``.json``, ``.yaml``, or a ``.csv`` with the columns of
-        :data:`airflow_provider_publer.post_files.CSV_COLUMNS`; rendered with Jinja too).
+        :data:`airflow_provider_publer.post_files.CSV_COLUMNS`; its templates see the run's dates,
+        params and macros only, never connections or Variables: see
+        :class:`~airflow_provider_publer.operators.common.PostsInputMixin`). An upstream task's
+        output is taken as it is, never rendered.
         ``accounts[].scheduled_at`` may be an ISO 8601 string with an offset or a timezone-aware
         datetime.
     :param state: ``bulk.state``: ``scheduled`` (default), ``draft``, ``draft_private``,
@@ -96,7 +99,6 @@ class PublerSchedulePostOperator(PublerOperator):
 
     template_fields: Sequence[str] = ("posts", "state", "workspace_id", "publer_conn_id")
     template_fields_renderers = {"posts": "json"}
-    template_ext: Sequence[str] = POST_FILE_SUFFIXES
     operator_extra_links = (PublerJobPostsLink(), PublerPostLink())
     ui_color = "#e7f0ff"
 
@@ -127,9 +129,7 @@ class PublerSchedulePostOperator(PublerOperator):
                 f"max_posts_per_request must be between 1 and {MAX_POSTS_PER_REQUEST} (Publer's limit), "
                 f"got {max_posts_per_request}"
             )
-        self.posts = posts
-        #: The calendar file ``posts`` names (``.json``, ``.yaml``, ``.csv``); Airflow renders its content.
-        self.posts_file: str | None = posts.strip() if is_post_file(posts) else None
+        self._set_posts(posts)
         self.state = state
         self.workspace_id = workspace_id
         self.publer_conn_id = publer_conn_id
@@ -220,16 +220,12 @@ class PublerSchedulePostOperator(PublerOperator):
         """Validate before anything is sent; bad input fails the task without retries."""
         source = None
         try:
-            if posts is None and self.posts_file:
-                source = read_post_file(self.posts_file, str(self.posts))
-                posts = source.posts
-            return validate_posts(
-                self.posts if posts is None else posts,
-                state=self.state,
-                publish_now=self.publish_now,
-                now=now,
-                max_posts=None,
+            posts, source = self._posts_from_input(posts)
+            checked = validate_posts(
+                posts, state=self.state, publish_now=self.publish_now, now=now, max_posts=None
             )
+            refuse_masked_secrets(checked, "posts")
+            return checked
         except PublerValidationError as err:
             located = source.locate(err) if source is not None else err
             raise AirflowFailException(f"Nothing was sent to Publer. {located}") from None

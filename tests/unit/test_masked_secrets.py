@@ -53,12 +53,11 @@ def test_the_hook_sends_no_post_that_holds_a_secret(
 ) -> None:
     api.post(rm.ANY, json={"job_id": "job-1"})
     post = _post(f"Our API key is {secret}")
+    if publish_now:
+        del post["accounts"][0]["scheduled_at"]
+    send = hook.publish_posts if publish_now else hook.schedule_posts
     with pytest.raises(PublerValidationError, match=r"posts\[0\]\.networks\.facebook\.text"):
-        if publish_now:
-            del post["accounts"][0]["scheduled_at"]
-            hook.publish_posts([post])
-        else:
-            hook.schedule_posts([post])
+        send([post])
     assert api.call_count == 0
 
 

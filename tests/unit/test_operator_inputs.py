@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from airflow_provider_publer.exceptions import PublerValidationError
-from airflow_provider_publer.operators.common import flat_items, ids_list
+from airflow_provider_publer.ids import id_list as ids_list
+from airflow_provider_publer.operators.common import flat_items
 from airflow_provider_publer.operators.output import check_output_path
 from airflow_provider_publer.operators.publer import PublerPostInsightsOperator, _file_list
 from airflow_provider_publer.reconcile import twins
@@ -66,7 +67,7 @@ def test_a_mapped_tasks_output_of_ids_or_of_lists_of_ids_is_one_list():
     assert ids_list(Lazy(["a", "b"])) == ["a", "b"]
     assert ids_list(Lazy([["a"], ["b", "c"]])) == ["a", "b", "c"]
     assert ids_list([["a"], "b", ("c",)]) == ["a", "b", "c"]
-    assert ids_list("a") == "a"
+    assert ids_list("a") == ["a"]
     assert flat_items({"id": "m"}) == {"id": "m"}
     assert flat_items(Lazy([[{"id": "m1"}], [{"id": "m2"}]])) == [{"id": "m1"}, {"id": "m2"}]
 
@@ -98,16 +99,17 @@ def test_dated_posts_are_never_twins():
 
 
 def test_an_update_takes_its_one_id_from_a_mapped_tasks_output():
-    from airflow_provider_publer.operators.manage import _one_id
+    from airflow_provider_publer.validation import validate_post_id
 
-    assert _one_id(Lazy([["abc"]])) == "abc"
-    assert _one_id("abc") == "abc"
-    assert _one_id(["a", "b"]) == ["a", "b"]  # two ids: refused by validate_post_id, naming both
+    assert validate_post_id(Lazy([["abc"]])) == "abc"
+    assert validate_post_id("abc") == "abc"
+    with pytest.raises(PublerValidationError, match="must be one post id"):
+        validate_post_id(["a", "b"])  # two ids: refused, naming both
 
 
-def test_a_mapping_given_as_ids_is_left_for_validation_to_refuse():
+def test_a_mapping_given_as_ids_is_refused():
     from airflow_provider_publer.validation import validate_post_ids
 
-    assert ids_list({"id": "abc"}) == {"id": "abc"}
     with pytest.raises(PublerValidationError, match="got dict"):
-        validate_post_ids(ids_list({"id": "abc"}))
+        validate_post_ids({"id": "abc"})
+    assert validate_post_ids(Lazy([["a"], ["b"]])) == ["a", "b"]
