@@ -8,7 +8,10 @@ connection passwords and extras, sensitive Variables, the Publer key itself), so
 every request that creates or changes posts is checked against it before anything is sent,
 whatever its origin. The check names the field, never the secret.
 
-Secrets shorter than Airflow masks (5 characters) are not recognised, as in task logs.
+The masker knows the secrets of its own process: the Publer key always (the hook registers it
+before it sends anything, so the hook's own check never misses it), and the connections and
+Variables the task itself read. Secrets shorter than Airflow masks (5 characters) are not
+recognised, as in task logs.
 """
 
 from __future__ import annotations
