@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 from airflow_provider_publer.compat import AirflowException, AirflowFailException, AirflowSensorTimeout
 from airflow_provider_publer.constants import RECONCILED_PREFIX, XCOM_JOB_WORKSPACES
 from airflow_provider_publer.exceptions import PublerAPIError, PublerError, is_transient
-from airflow_provider_publer.ids import id_list
 from airflow_provider_publer.responses import (
     PublerJobResult,
     is_collision_failure,
@@ -107,6 +106,8 @@ def job_refs(value: Any, *, name: str = "job_id") -> list[str]:
 
     :raises AirflowFailException: nothing usable was given.
     """
+    from airflow_provider_publer.ids import id_list
+
     items = id_list(value)
     refs = [str(item).strip() for item in items if item is not None and str(item).strip() not in ("", "None")]
     if not refs or len(refs) != len(items):
@@ -119,6 +120,8 @@ def job_refs(value: Any, *, name: str = "job_id") -> list[str]:
 
 
 def _shown(value: Any) -> str:
+    from airflow_provider_publer.ids import id_list
+
     try:
         return repr(id_list(value)) if not isinstance(value, (str, list, tuple)) else repr(value)
     except Exception:  # only for the message

@@ -13,57 +13,99 @@ so that ``from airflow_provider_publer.validation import ...`` keeps working:
 - :mod:`~airflow_provider_publer.analytics_options`: the choices of the analytics endpoints;
 - :mod:`~airflow_provider_publer.date_ranges`: the days of an analytics request.
 
-Nothing here imports Airflow or the models: this is imported at DAG parse time.
+Nothing here imports Airflow, and nothing is imported until it is used: ``from
+airflow_provider_publer.validation import X`` loads X's own module only, so an operator imported at
+DAG parse time loads the checks it needs, not all of them.
 """
 
 from __future__ import annotations
 
+from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_publer.analytics_options import (
-    ANALYTICS_ACCOUNT_TYPES,
-    HASHTAG_INSIGHTS_SORTS,
-    POST_INSIGHTS_SORTS,
-    SORT_TYPES,
-    validate_choice,
-)
-from airflow_provider_publer.date_ranges import interval_days, validate_date_range
-from airflow_provider_publer.ids import (
-    id_list,
-    validate_account_ids,
-    validate_id,
-    validate_ids,
-    validate_post_id,
-    validate_post_ids,
-    validate_workspace_id,
-)
-from airflow_provider_publer.media_files import (
-    MAX_DIRECT_UPLOAD_BYTES,
-    MEDIA_EXTENSIONS,
-    MEDIA_LIST_TYPES,
-    MediaFile,
-    validate_media_file,
-    validate_media_urls,
-)
-from airflow_provider_publer.networks import NETWORK_KEYS
-from airflow_provider_publer.post_requests import (
-    BULK_STATES,
-    DRAFT_STATES,
-    GAP_RULE,
-    MAX_POSTS_PER_REQUEST,
-    MAX_SCHEDULE_AHEAD_YEARS,
-    MIN_GAP,
-    POST_STATES,
-    PUBLISH_NOW_STATES,
-    ValidatedPosts,
-    validate_post_update,
-    validate_posts,
-    validate_target_state,
-)
-from airflow_provider_publer.timestamps import to_publer_timestamp
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the names as type checkers see them; at run time each loads on first use
+    from airflow_provider_publer.analytics_options import (
+        ANALYTICS_ACCOUNT_TYPES,
+        HASHTAG_INSIGHTS_SORTS,
+        POST_INSIGHTS_SORTS,
+        SORT_TYPES,
+        validate_choice,
+    )
+    from airflow_provider_publer.date_ranges import interval_days, validate_date_range
+    from airflow_provider_publer.ids import (
+        id_list,
+        validate_account_ids,
+        validate_id,
+        validate_ids,
+        validate_post_id,
+        validate_post_ids,
+        validate_workspace_id,
+    )
+    from airflow_provider_publer.media_files import (
+        MAX_DIRECT_UPLOAD_BYTES,
+        MEDIA_EXTENSIONS,
+        MEDIA_LIST_TYPES,
+        MediaFile,
+        validate_media_file,
+        validate_media_urls,
+    )
     from airflow_provider_publer.models import UPDATE_FIELDS
+    from airflow_provider_publer.networks import NETWORK_KEYS
+    from airflow_provider_publer.post_requests import (
+        BULK_STATES,
+        DRAFT_STATES,
+        GAP_RULE,
+        MAX_POSTS_PER_REQUEST,
+        MAX_SCHEDULE_AHEAD_YEARS,
+        MIN_GAP,
+        POST_STATES,
+        PUBLISH_NOW_STATES,
+        ValidatedPosts,
+        validate_post_update,
+        validate_posts,
+        validate_target_state,
+    )
+    from airflow_provider_publer.timestamps import to_publer_timestamp
+
+#: Where each name lives: ``from airflow_provider_publer.validation import X`` loads only X's module
+#: (a DAG file that imports an operator loads what that operator needs, not every check).
+_HOMES: dict[str, str] = {
+    "ANALYTICS_ACCOUNT_TYPES": "analytics_options",
+    "BULK_STATES": "post_requests",
+    "DRAFT_STATES": "post_requests",
+    "GAP_RULE": "post_requests",
+    "HASHTAG_INSIGHTS_SORTS": "analytics_options",
+    "MAX_DIRECT_UPLOAD_BYTES": "media_files",
+    "MAX_POSTS_PER_REQUEST": "post_requests",
+    "MAX_SCHEDULE_AHEAD_YEARS": "post_requests",
+    "MEDIA_EXTENSIONS": "media_files",
+    "MEDIA_LIST_TYPES": "media_files",
+    "MIN_GAP": "post_requests",
+    "MediaFile": "media_files",
+    "NETWORK_KEYS": "networks",
+    "POST_INSIGHTS_SORTS": "analytics_options",
+    "POST_STATES": "post_requests",
+    "PUBLISH_NOW_STATES": "post_requests",
+    "SORT_TYPES": "analytics_options",
+    "UPDATE_FIELDS": "models",
+    "ValidatedPosts": "post_requests",
+    "id_list": "ids",
+    "interval_days": "date_ranges",
+    "to_publer_timestamp": "timestamps",
+    "validate_account_ids": "ids",
+    "validate_choice": "analytics_options",
+    "validate_date_range": "date_ranges",
+    "validate_id": "ids",
+    "validate_ids": "ids",
+    "validate_media_file": "media_files",
+    "validate_media_urls": "media_files",
+    "validate_post_id": "ids",
+    "validate_post_ids": "ids",
+    "validate_post_update": "post_requests",
+    "validate_posts": "post_requests",
+    "validate_target_state": "post_requests",
+    "validate_workspace_id": "ids",
+}
 
 __all__ = [
     "ANALYTICS_ACCOUNT_TYPES",
@@ -105,9 +147,14 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """``UPDATE_FIELDS`` is the update model's; it is read from the models when first asked for."""
-    if name == "UPDATE_FIELDS":
-        from airflow_provider_publer.models import UPDATE_FIELDS
+    """Load a name from its module when it is first asked for (PEP 562)."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"airflow_provider_publer.{home}"), name)
+    globals()[name] = value
+    return value
 
-        return UPDATE_FIELDS
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

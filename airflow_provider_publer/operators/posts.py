@@ -32,13 +32,12 @@ from airflow_provider_publer.links.publer import (
     PublerJobPostsLink,
     PublerPostLink,
 )
-from airflow_provider_publer.masked_secrets import refuse_masked_secrets
 from airflow_provider_publer.operators.base import NOTHING_SENT, airflow_error
 from airflow_provider_publer.operators.common import EPOCH as _EPOCH
 from airflow_provider_publer.operators.common import PostsInputMixin, PublerOperator, task_ledger
 from airflow_provider_publer.operators.common import now as _now
+from airflow_provider_publer.post_requests import MAX_POSTS_PER_REQUEST
 from airflow_provider_publer.timestamps import parse_timestamp, to_publer_timestamp
-from airflow_provider_publer.validation import MAX_POSTS_PER_REQUEST, ValidatedPosts, validate_posts
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -47,6 +46,7 @@ if TYPE_CHECKING:
     from airflow_provider_publer.ledger import BatchRecord, SubmissionLedger
     from airflow_provider_publer.reconcile import Reconciliation
     from airflow_provider_publer.responses import PublerJobResult
+    from airflow_provider_publer.validation import ValidatedPosts
 
 
 class PublerSchedulePostOperator(PostsInputMixin, PublerOperator):
@@ -218,6 +218,9 @@ class PublerSchedulePostOperator(PostsInputMixin, PublerOperator):
 
     def _checked_posts(self, posts: Any = None, now: datetime | None = None) -> ValidatedPosts:
         """Validate before anything is sent; bad input fails the task without retries."""
+        from airflow_provider_publer.masked_secrets import refuse_masked_secrets
+        from airflow_provider_publer.validation import validate_posts
+
         source = None
         try:
             posts, source = self._posts_from_input(posts)
