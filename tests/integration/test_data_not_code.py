@@ -56,7 +56,8 @@ def test_a_calendar_cell_cannot_read_connections_variables_or_the_task(
     assert state["requests"]["total"] == 0 or not state["posts"]
     assert state["posts"] == []
     assert SANDBOX_API_KEY not in json.dumps(state)
-    assert VARIABLE_SECRET not in json.dumps(state) and VARIABLE_SECRET not in output
+    assert VARIABLE_SECRET not in json.dumps(state)
+    assert VARIABLE_SECRET not in output
 
 
 def test_a_jinja_comment_in_a_calendar_is_sent_as_written(tmp_path: Path) -> None:
