@@ -109,6 +109,8 @@ class Preview:
     :param timezone: the time zone the times are shown in (an IANA name, e.g. ``Europe/Berlin``).
     :param media_urls: media id -> thumbnail URL, for media given by id.
     :param posts_url: a page listing the posts on Publer, linked from the summary.
+    :param calendar_url: the provider's Publer page in the Airflow UI (the content calendar with
+        each post's state), linked from the summary.
     """
 
     posts: Sequence[Mapping[str, Any]]
@@ -116,6 +118,7 @@ class Preview:
     timezone: str = "UTC"
     media_urls: Mapping[str, str] = field(default_factory=dict)
     posts_url: str | None = None
+    calendar_url: str | None = None
 
     def placements(self) -> list[Placement]:
         found = []
@@ -204,6 +207,8 @@ class Preview:
             lines.append(f"- **{len(over)} over a network's limit**")
         if self.posts_url:
             lines += ["", f"[The posts already on Publer]({self.posts_url})"]
+        if self.calendar_url:
+            lines += ["", f"[The content calendar in Airflow (Browse > Publer)]({self.calendar_url})"]
         lines += [
             "",
             f"Approve all, or only the posts listed in **{PARAM_APPROVE}**; edit a text in **{PARAM_TEXTS}** "

@@ -72,6 +72,17 @@ XCOM_APPROVAL = "publer_approval"
 _DEFAULT_SUBJECT = "Approve posts to Publer"
 
 
+def _airflow_page(path: str) -> str | None:
+    """A page of this Airflow's UI (``[api] base_url``), e.g. the provider's Publer page; ``None``
+    when the base URL is not configured."""
+    try:
+        from airflow.sdk import conf
+    except ImportError:  # Airflow 3.1
+        from airflow.configuration import conf  # type: ignore[assignment]
+    base = str(conf.get("api", "base_url", fallback="") or "").rstrip("/")
+    return f"{base}/{path}" if base.startswith(("http://", "https://")) else None
+
+
 def _given(**options: Any) -> dict[str, Any]:
     """The options the DAG author gave (``None``: Airflow's own default)."""
     return {name: value for name, value in options.items() if value is not None}
@@ -181,6 +192,7 @@ class PublerApprovePostsOperator(PostsInputMixin, PublerTaskMixin, ApprovalOpera
             timezone=self._timezone(context),
             media_urls=self._media_urls(posts, workspace),
             posts_url=self.hook.web_app_url(),
+            calendar_url=_airflow_page("plugin/publer"),
         )
         choices = preview.choices()
         self.body = preview.markdown(intro=self.body)

@@ -225,3 +225,14 @@ def test_a_post_whose_time_passed_during_the_review_is_refused(posts):
 def test_approving_no_post_approves_nothing(posts):
     decision = apply_answer(posts, [], None)
     assert (decision.posts, decision.approved, decision.rejected) == ([], [], [1, 2, 3])
+
+
+def test_the_summary_links_the_content_calendar_in_airflow() -> None:
+    """The provider's Publer page in the Airflow UI shows each post's state: the preview links it."""
+    from airflow_provider_publer.review import Preview
+
+    preview = Preview([], calendar_url="http://airflow.example/plugin/publer")
+    assert "[The content calendar in Airflow (Browse > Publer)](http://airflow.example/plugin/publer)" in (
+        preview.markdown()
+    )
+    assert "content calendar in Airflow" not in Preview([]).markdown()
