@@ -194,5 +194,6 @@ def validate_post_id(post_id: Any, *, field: str = "post_id") -> str:
 
 
 def validate_account_ids(account_ids: Any, *, field: str = "account_ids") -> list[str]:
-    """One account id or several (``GET /accounts``; the accounts themselves work too); duplicates dropped."""
+    """One account id or several (``GET /accounts``; a list of the accounts themselves works too);
+    duplicates dropped."""
     return validate_ids(account_ids, field=field, one="an account id", many="account ids (GET /accounts)")

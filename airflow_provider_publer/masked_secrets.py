@@ -49,10 +49,15 @@ def refuse_masked_secrets(value: Any, path: str) -> None:
 
 
 def _strings(value: Any, path: str) -> Iterator[tuple[str, str]]:
+    """Every text of ``value`` as it would be sent: strings, numbers (a secret of digits read from a
+    file as a number) and the keys of mappings."""
     if isinstance(value, str):
         yield path, value
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        yield path, str(value)
     elif isinstance(value, Mapping):
         for key, item in value.items():
+            yield f"{path} (a key)", str(key)
             yield from _strings(item, f"{path}.{key}")
     elif isinstance(value, (list, tuple)):
         for index, item in enumerate(value):

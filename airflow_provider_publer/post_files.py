@@ -77,9 +77,6 @@ CSV_COLUMNS: tuple[tuple[str, bool, str], ...] = (
     ("labels", False, "Publer labels, several separated by '|'"),
 )
 
-_VIDEO_SUFFIXES = (".mp4", ".mov", ".avi")
-_GIF_SUFFIXES = (".gif",)
-
 
 @dataclass(frozen=True)
 class PostFile:
@@ -203,6 +200,12 @@ def _read_csv(name: str, content: str) -> tuple[list[dict[str, Any]], list[str]]
         columns = [c.strip() for c in reader.fieldnames or []]
     except csv.Error as err:
         raise PublerValidationError(f"{name} row 1: is not valid CSV: {err}") from None
+    twice = sorted({c for c in columns if columns.count(c) > 1})
+    if twice:
+        raise PublerValidationError(
+            f"{name} row 1: the header names {', '.join(twice)} more than once; a row would keep only "
+            "one of their cells. Name each column once"
+        )
     known = {c for c, _, _ in CSV_COLUMNS}
     missing = [c for c, required, _ in CSV_COLUMNS if required and c not in columns]
     unknown = [c for c in columns if c not in known]
@@ -253,9 +256,13 @@ def _csv_post(row: dict[str, str]) -> dict[str, Any]:
 def _media(item: str) -> dict[str, str]:
     if not item.lower().startswith(("http://", "https://")):
         return {"id": item}
-    path = item.lower().split("?", 1)[0]
-    kind = "video" if path.endswith(_VIDEO_SUFFIXES) else "gif" if path.endswith(_GIF_SUFFIXES) else "photo"
-    return {"path": item, "type": kind}
+    from airflow_provider_publer.media_files import MEDIA_EXTENSIONS
+
+    path = item.lower().split("?", 1)[0].split("#", 1)[0]
+    name = path.rsplit("/", 1)[-1]
+    extension = name.rsplit(".", 1)[-1] if "." in name else ""
+    # The kind Publer gives the file's format; a URL without a known extension is taken as a photo.
+    return {"path": item, "type": MEDIA_EXTENSIONS.get(extension, "photo")}
 
 
 def _split(value: str) -> list[str]:

@@ -164,12 +164,15 @@ def _plain(text: str) -> Any:
         return True
     if _FALSE.fullmatch(text):
         return False
-    if _INT.fullmatch(text):
-        return int(text)
-    if _OCTAL.fullmatch(text):
-        return int(text[2:], 8)
-    if _HEX.fullmatch(text):
-        return int(text[2:], 16)
+    try:
+        if _INT.fullmatch(text):
+            return int(text)
+        if _OCTAL.fullmatch(text):
+            return int(text[2:], 8)
+        if _HEX.fullmatch(text):
+            return int(text[2:], 16)
+    except ValueError:  # more digits than Python converts: no post field is such a number
+        return text
     if _FLOAT.fullmatch(text) and not re.fullmatch(r"[-+]?0[0-9]+", text):
         return float(text)
     if _INFINITY.fullmatch(text):

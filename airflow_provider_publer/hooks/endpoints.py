@@ -60,7 +60,7 @@ __all__ = [
 
 def checked_id(value: Any, name: str) -> str:
     """An id as Publer lists it: the one id check,
-    :func:`~airflow_provider_publer.validation.validate_id`, which refuses every character that
+    :func:`~airflow_provider_publer.ids.validate_id`, which refuses every character that
     would change the URL the id enters (``/``, ``?``, ``#``, ``%``, ``.``...); ``None`` (an XCom
     that was never pushed) gets the hint to check the upstream task. The error names ``name``."""
     if value is None:

@@ -77,8 +77,8 @@ def _is_sequence(value: Any) -> bool:
     return isinstance(value, Sequence) or type(value).__name__ == "LazyXComSequence"
 
 
-#: What a calendar file's templates see: the run's dates, id and params, Airflow's macros and the
-#: DAG's own ``user_defined_macros``. Never a connection (``conn``), a Variable (``var``), the task,
+#: What a calendar file's templates see: the run's dates, id and params, the date macros below and
+#: the DAG's own ``user_defined_macros``. Never a connection (``conn``), a Variable (``var``), the task,
 #: the DAG or the task instance: a calendar file is data, and whoever edits it must not be able to
 #: publish a connection's password or a Variable, nor run code of the task.
 CALENDAR_CONTEXT_KEYS = frozenset(
@@ -98,10 +98,26 @@ CALENDAR_CONTEXT_KEYS = frozenset(
         "run_id",
         "dag_run",
         "params",
-        "macros",
         "map_index_template",
     }
 )
+
+#: Airflow's date macros a calendar file may use as ``macros.<name>`` (Airflow's ``macros`` module
+#: itself also holds whole modules, ``json``, ``uuid``, ``yaml``..., which reach the file system
+#: and the process's environment: never given to a calendar file).
+CALENDAR_MACROS = (
+    "ds_add",
+    "ds_format",
+    "ds_format_locale",
+    "datetime_diff_for_humans",
+    "datetime",
+    "timedelta",
+)
+
+#: The longest text a calendar file's templates may produce (the file's own limit).
+_MAX_RENDERED = 50_000_000
+#: The largest number a calendar template may raise to a power or repeat a text by.
+_MAX_FACTOR = 1_000_000
 
 #: Jinja comments are switched off in calendar files: ``{# ... #}`` in a text is sent as written.
 _NO_COMMENTS = "\x00publer-no-comment-start\x00", "\x00publer-no-comment-end\x00"
@@ -138,7 +154,6 @@ class PostsInputMixin:
 
     def _render_calendar_file(self, content: str, context: Any, jinja_env: Any) -> str:
         import jinja2
-        from jinja2.sandbox import SandboxedEnvironment
 
         env = jinja_env or self.get_template_env()  # type: ignore[attr-defined]
         name = self.posts_file or content
@@ -152,8 +167,8 @@ class PostsInputMixin:
                 ) from None
         else:
             source = content  # Airflow read the file already
-        calendar_env = SandboxedEnvironment(
-            loader=env.loader,
+        calendar_env = _CalendarEnvironment(
+            loader=jinja2.FunctionLoader(_no_other_file),
             undefined=env.undefined,
             comment_start_string=_NO_COMMENTS[0],
             comment_end_string=_NO_COMMENTS[1],
@@ -162,13 +177,20 @@ class PostsInputMixin:
         calendar_env.globals.update(env.globals)
         calendar_env.filters.update(env.filters)
         visible = {key: value for key, value in dict(context).items() if key in CALENDAR_CONTEXT_KEYS}
+        visible["macros"] = _calendar_macros()
+        if len(source) > _MAX_RENDERED:
+            raise AirflowFailException(
+                f"{NOTHING_SENT} {name}: has {len(source):,} characters, more than the {_MAX_RENDERED:,} a "
+                "calendar file may hold; split it into several files (one mapped task per file)"
+            )
         try:
-            return str(calendar_env.from_string(source).render(**visible))
+            return _render_bounded(calendar_env.from_string(source), visible, name)
         except jinja2.UndefinedError as err:
             raise AirflowFailException(
                 f"{NOTHING_SENT} {name}: {err}. A calendar file's templates see the run's dates, run_id, "
-                f"dag_run, params and macros, and the DAG's user_defined_macros ({', '.join(sorted(visible))}"
-                "), never connections, Variables or the task: a calendar file is data"
+                "dag_run, params, the date macros and the DAG's user_defined_macros "
+                f"({', '.join(sorted(visible))}), never connections, Variables, modules or the task: a "
+                "calendar file is data"
             ) from None
         except jinja2.TemplateError as err:
             raise AirflowFailException(
@@ -183,3 +205,78 @@ class PostsInputMixin:
             source = read_post_file(self.posts_file, str(self.posts))
             return source.posts, source
         return (self.posts if posts is None else posts), None
+
+
+def _calendar_macros() -> Any:
+    """``macros`` as a calendar file sees it: Airflow's date functions only (:data:`CALENDAR_MACROS`)."""
+    from types import SimpleNamespace
+
+    try:
+        from airflow.sdk.execution_time import macros
+    except ImportError:  # pragma: no cover - every supported Airflow has it
+        return SimpleNamespace()
+    return SimpleNamespace(
+        **{name: getattr(macros, name) for name in CALENDAR_MACROS if hasattr(macros, name)}
+    )
+
+
+def _render_bounded(template: Any, context: dict[str, Any], name: str) -> str:
+    """Render, refusing output past the file's own size limit before it fills the memory."""
+    parts: list[str] = []
+    size = 0
+    for part in template.generate(**context):
+        size += len(part)
+        if size > _MAX_RENDERED:
+            raise AirflowFailException(
+                f"{NOTHING_SENT} {name}: its templates produce more than {_MAX_RENDERED:,} characters, the "
+                "most a calendar file may hold"
+            )
+        parts.append(part)
+    return "".join(parts)
+
+
+def _calendar_environment() -> type:
+    from jinja2.sandbox import SandboxedEnvironment
+
+    class CalendarEnvironment(SandboxedEnvironment):
+        """A sandbox that also hands out no module (``json``, ``os``... reach files and the process's
+        environment) and bounds ``*`` and ``**``, so a cell cannot read secrets, run code or exhaust
+        the worker's memory."""
+
+        intercepted_binops = frozenset({"*", "**"})
+
+        def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+            import types
+
+            if isinstance(obj, types.ModuleType) or isinstance(value, types.ModuleType):
+                return False
+            return bool(super().is_safe_attribute(obj, attr, value))
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            numbers = [side for side in (left, right) if isinstance(side, int) and not isinstance(side, bool)]
+            if operator == "**" and isinstance(right, (int, float)) and abs(right) > 64:
+                raise jinja2_security_error("a power above 64")
+            if (
+                operator == "*"
+                and any(abs(n) > _MAX_FACTOR for n in numbers)
+                and not all(isinstance(side, (int, float)) for side in (left, right))
+            ):
+                raise jinja2_security_error(f"repeating a text or list more than {_MAX_FACTOR:,} times")
+            return super().call_binop(context, operator, left, right)
+
+    return CalendarEnvironment
+
+
+def _no_other_file(name: str) -> None:
+    """The calendar's loader: a calendar file includes and imports no other file."""
+    raise jinja2_security_error(f"an include or import of another file ({name!r})")
+
+
+def jinja2_security_error(what: str) -> Exception:
+    from jinja2.exceptions import SecurityError
+
+    return SecurityError(f"a calendar file's templates may not compute {what}")
+
+
+def _CalendarEnvironment(**options: Any) -> Any:
+    return _calendar_environment()(**options)

@@ -158,3 +158,30 @@ def test_a_csv_cell_past_the_field_limit_names_the_row() -> None:
     content = 'account_id,network,type,text\na1,facebook,status,"' + "x" * 200_000 + '"\n'
     with pytest.raises(PublerValidationError, match=r"week.csv row \d+: is not valid CSV"):
         read_post_file("week.csv", content)
+
+
+def test_a_csv_header_naming_a_column_twice_is_refused() -> None:
+    header = "account_id,network,type,text,text,scheduled_at\n"
+    with pytest.raises(PublerValidationError, match=r"cal.csv row 1: the header names text more than once"):
+        read_post_file("cal.csv", header + "abc,facebook,status,first,second,\n")
+
+
+def test_a_yaml_number_too_long_for_python_stays_the_text_written() -> None:
+    digits = "7" * 5000
+    posts = read_post_file("w.yaml", f"- networks: {{facebook: {{type: status, text: {digits}}}}}\n").posts
+    assert posts[0]["networks"]["facebook"]["text"] == digits
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        ("https://cdn.example/deck.pdf", "document"),
+        ("https://cdn.example/clip.MOV?sig=1", "video"),
+        ("https://cdn.example/anim.gif#x", "gif"),
+        ("https://cdn.example/image?id=7", "photo"),
+    ],
+)
+def test_a_csv_media_url_has_the_kind_of_its_format(url: str, kind: str) -> None:
+    header = "account_id,network,type,text,media\n"
+    posts = read_post_file("cal.csv", f"{header}abc,linkedin,photo,hi,{url}\n").posts
+    assert posts[0]["networks"]["linkedin"]["media"] == [{"path": url, "type": kind}]

@@ -75,3 +75,9 @@ def test_the_hooks_own_key_is_never_posted(hook: PublerHook, api: rm.Mocker) -> 
     with pytest.raises(PublerValidationError):
         hook.schedule_posts([_post(f"key {key}")])
     assert api.call_count == 0
+
+
+def test_a_secret_as_a_key_or_a_number_is_found(secret: str) -> None:
+    mask_secret("987654321987")
+    assert masked_fields({"networks": {secret: {"text": "x"}}}, "posts") == ["posts.networks (a key)"]
+    assert masked_fields({"text": 987654321987}, "post") == ["post.text"]
