@@ -26,6 +26,12 @@ if TYPE_CHECKING:
 class PublerOperator(PublerTaskMixin, BaseOperator):
     """What the provider's operators share: the hook, the workspace, and input checked before sending."""
 
+    def __init__(self, **kwargs: Any) -> None:
+        # Its own ``__init__`` (taking only ``**kwargs``): Airflow reads the defaults of a mapped
+        # task's arguments from the ``__init__`` of every class between the operator and
+        # ``BaseOperator``, and would otherwise take BaseOperator's ``inlets=None`` for ``[]``.
+        super().__init__(**kwargs)
+
 
 # Kept for code that subclassed the operators' former private base.
 _PublerTask = PublerOperator

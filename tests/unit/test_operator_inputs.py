@@ -113,3 +113,32 @@ def test_a_mapping_given_as_ids_is_refused():
     with pytest.raises(PublerValidationError, match="got dict"):
         validate_post_ids({"id": "abc"})
     assert validate_post_ids(Lazy([["a"], ["b"]])) == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("name", "mapped"),
+    [
+        ("PublerSchedulePostOperator", {"posts": ["a.csv", "b.csv"]}),
+        ("PublerUploadMediaOperator", {"files": [["a.png"], ["b.png"]]}),
+        ("PublerUpdatePostOperator", {"post_id": ["p1", "p2"]}),
+        ("PublerDeletePostsOperator", {"post_ids": [["p1"], ["p2"]]}),
+        ("PublerPostInsightsOperator", {"account_ids": [["a1"], ["a2"]]}),
+    ],
+)
+def test_a_mapped_operator_keeps_airflows_defaults(name: str, mapped: dict) -> None:
+    """A mapped task's defaults come from the ``__init__`` of every class up to BaseOperator's; the
+    operators' shared base must not hand Airflow BaseOperator's ``inlets=None`` (the task would then
+    fail to start: ``'NoneType' object is not iterable``)."""
+    from datetime import datetime, timezone
+
+    from airflow.sdk import DAG
+
+    from airflow_provider_publer.operators import publer as operators
+
+    operator = getattr(operators, name)
+    extra = {"post": {"text": "x"}} if name == "PublerUpdatePostOperator" else {}
+    with DAG(f"mapped_{name}", schedule=None, start_date=datetime(2025, 1, 1, tzinfo=timezone.utc)):
+        task = operator.partial(task_id="t", **extra).expand(**mapped)
+    assert task.inlets == []
+    assert task.outlets == []
+    assert task.executor_config == {}
