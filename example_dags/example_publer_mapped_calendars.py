@@ -13,7 +13,9 @@ per calendar, each sending its calendar exactly once.
 
 The sample's times are relative to the run, so that its posts go live minutes after it starts
 (the ``after`` macro: ``after(dag_run.start_date, minutes=2)``; every task of the run renders the
-same time); a real calendar writes times such as ``2031-03-02T09:00:00+01:00``.
+same time); a real calendar writes times such as ``2031-03-02T09:00:00+01:00``. Publer needs a
+minute between two posts of one account, so the sample posts to accounts the other examples do not
+post to minutes ahead: the examples can run together on one workspace.
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ results are read the way a user reads them: through the REST API and the task lo
 
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 from collections.abc import Iterator
@@ -42,6 +43,7 @@ DEFERRABLE = "example_publer_deferrable"
 LAUNCH = "example_publer_launch_with_image"
 MAPPED = "example_publer_mapped_calendars"
 WEEKLY = "example_publer_weekly_insights"
+EXAMPLES = Path(__file__).resolve().parents[2] / "example_dags"
 TRIGGER_LOGGER = "airflow_provider_publer.triggers.publer.PublerJobTrigger"
 POST_TRIGGER_LOGGER = "airflow_provider_publer.triggers.publer.PublerPostTrigger"
 
@@ -181,7 +183,7 @@ def test_deferrable_run_published_and_links_the_post(
     assert httpx.get(link, timeout=10).status_code == 200
 
 
-@pytest.mark.parametrize("dag_id", [QUICKSTART, DEFERRABLE, LAUNCH, WEEKLY])
+@pytest.mark.parametrize("dag_id", [QUICKSTART, DEFERRABLE, LAUNCH, WEEKLY, MAPPED])
 def test_a_green_run_logs_no_error(
     airflow_stack: AirflowStack, api: httpx.Client, finished_runs: dict[str, RunRecord], dag_id: str
 ) -> None:
@@ -193,7 +195,7 @@ def test_a_green_run_logs_no_error(
     read = 0
     for ti in task_instances(api, dag_id, run.run_id):
         for try_number in range(1, ti["try_number"] + 1):
-            entries = task_log(api, dag_id, run.run_id, ti["task_id"], try_number)
+            entries = task_log(api, dag_id, run.run_id, ti["task_id"], try_number, ti["map_index"])
             read += sum(1 for e in entries if e.get("level"))
             bad = [e for e in entries if str(e.get("level", "")).lower() in ("error", "critical")]
             if bad:
@@ -224,7 +226,8 @@ def test_the_api_key_is_in_no_task_log_and_no_file(
     for run in finished_runs.values():
         for ti in task_instances(api, run.dag_id, run.run_id):
             for try_number in range(1, ti["try_number"] + 1):
-                text = log_text(task_log(api, run.dag_id, run.run_id, ti["task_id"], try_number))
+                entries = task_log(api, run.dag_id, run.run_id, ti["task_id"], try_number, ti["map_index"])
+                text = log_text(entries)
                 assert SECRET_API_KEY not in text, f"{run.dag_id}.{ti['task_id']} try {try_number}"
                 checked += 1
     assert checked >= 13
@@ -329,5 +332,12 @@ def test_mapped_calendars_run_green_and_every_post_went_live(
         ("wait_until_live", 0),
         ("wait_until_live", 1),
     ]
-    texts = {p["text"]: p["state"] for p in _sandbox_state(airflow_stack)["posts"] if "Spring" in p["text"]}
-    assert set(texts.values()) == {"published"}, texts
+    # The calendars' rows (account and text) are this run's posts: the other examples post other texts.
+    rows = set()
+    for calendar in sorted((EXAMPLES / "calendars").glob("*.csv")):
+        with calendar.open(newline="", encoding="utf-8") as handle:
+            rows |= {(row["account_id"], row["text"]) for row in csv.DictReader(handle)}
+    posts = [p for p in _sandbox_state(airflow_stack)["posts"] if (p["account_id"], p["text"]) in rows]
+    assert len(rows) == 4
+    assert sorted((p["account_id"], p["text"]) for p in posts) == sorted(rows), posts
+    assert {p["state"] for p in posts} == {"published"}, posts
