@@ -11,6 +11,7 @@ requests, ``PATCH .../taskInstances/{task_id}/{map_index}/hitlDetails`` answers 
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -370,3 +371,16 @@ def test_the_reviewer_sees_the_preview_and_approves_by_clicking(
     assert sorted(p["network"] for p in posts) == ["facebook", "linkedin", "twitter"]
     record = xcom_value(api, CASES, run_id, "approve", "publer_approval")
     assert (record["decision"], record["approved"]) == ("approved", [1, 2, 3])
+    # The schedule task's Publer tab, on this Airflow too: the job and the three approved posts.
+    job_id = xcom_value(api, CASES, run_id, "schedule")
+    with _open_page(browser, stack) as page:
+        page.goto(f"/dags/{CASES}/runs/{quote(run_id, safe='')}/tasks/schedule")
+        page.get_by_role("link", name="Publer", exact=True).click()
+        expect(page).to_have_url(re.compile(r"/tasks/schedule/plugin/publer_task_instance$"))
+        frame = page.frame_locator("iframe")
+        expect(frame.get_by_role("heading", name="Publer: schedule")).to_be_visible()
+        expect(frame.get_by_text(f"Job(s) {job_id}")).to_be_visible()
+        rows = frame.locator("table.posts tr").filter(has_text=f"approval {run_id}")
+        expect(rows).to_have_count(3)
+        for account in ("Sandbox Facebook Page", "Sandbox LinkedIn Page", "Sandbox X Profile"):
+            expect(rows.filter(has_text=account)).to_have_count(1)
