@@ -13,6 +13,13 @@ XCOM_JOB_ID = "publer_job_id"
 #: in the workspace it was submitted in.
 XCOM_JOB_WORKSPACES = "publer_job_workspaces"
 
+#: XCom key under which the operator records the posts as it sends them (validated, templates
+#: rendered), with their ``state`` and ``publish_now``: ``{"posts": [...], "state": str,
+#: "publish_now": bool}``. ``PublerPostSensor`` reads it to find the posts a job created, so a
+#: template that renders differently each time (a clock macro, a file edited meanwhile) is never
+#: rendered again.
+XCOM_SUBMITTED_POSTS = "publer_submitted_posts"
+
 #: Job reference returned when every intended post was found on Publer and nothing was (re)submitted:
 #: ``reconciled:<post id>,<post id>,...``. The sensor treats it as a finished, successful job.
 RECONCILED_PREFIX = "reconciled:"

@@ -23,6 +23,7 @@ from airflow_provider_publer.constants import (
     RECONCILED_PREFIX,
     XCOM_JOB_ID,
     XCOM_JOB_WORKSPACES,
+    XCOM_SUBMITTED_POSTS,
     default_deferrable,
 )
 from airflow_provider_publer.exceptions import PublerError, PublerOutcomeUnknownError, PublerValidationError
@@ -160,6 +161,10 @@ class PublerSchedulePostOperator(PostsInputMixin, PublerOperator):
         posts = self._checked_posts(now=_EPOCH if ledger.sent_before else None)
         self._refuse_twins(posts)
         workspace = self._workspace()
+        context["ti"].xcom_push(
+            key=XCOM_SUBMITTED_POSTS,
+            value={"posts": list(posts), "state": self.state, "publish_now": self.publish_now},
+        )
         same_request = ledger.same_task(fingerprint(posts, self.state, workspace, self.publish_now))
         refs: list[str] = []
         for index, batch in enumerate(posts.batches(self.max_posts_per_request)):

@@ -2,11 +2,13 @@
 to the task instance that scheduled it.
 
 A task instance that submitted posts recorded its jobs (XCom ``publer_job_id`` and
-``publer_job_workspaces``). What it asked for is its rendered ``posts`` field: the list itself, or
-the content of the calendar file it named (JSON, YAML or CSV, which Airflow renders in place of the
-file name). Publer's post list carries no job id, so a listed post is traced by its account and
-text. When those are not known (a rendered field that Airflow cut off at ``[core]
-max_templated_field_length``), the post ids that Airflow still holds trace it instead: the
+``publer_job_workspaces``) and the posts as it sent them (XCom ``publer_submitted_posts``, the one
+record the post sensor reads too). A task of a provider version that did not record them is read
+from its rendered ``posts`` field instead: the list itself, or the content of the calendar file it
+named (JSON, YAML or CSV, which Airflow renders in place of the file name). Publer's post list
+carries no job id, so a listed post is traced by its account and text. When those are not known
+(such a rendered field that Airflow cut off at ``[core] max_templated_field_length``), the post
+ids that Airflow still holds trace it instead: the
 ``reconciled:<post ids>`` reference the operator records when it found its posts on Publer, and
 the outcome a sensor of the same run returned (its job's post ids, or the posts a
 ``PublerPostSensor`` waited for).
@@ -21,10 +23,15 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from airflow_provider_publer.constants import RECONCILED_PREFIX, XCOM_JOB_ID, XCOM_JOB_WORKSPACES
+from airflow_provider_publer.constants import (
+    RECONCILED_PREFIX,
+    XCOM_JOB_ID,
+    XCOM_JOB_WORKSPACES,
+    XCOM_SUBMITTED_POSTS,
+)
 
 #: The XCom keys the records are made of (``return_value``: a sensor's outcome).
-RECORD_KEYS = (XCOM_JOB_ID, XCOM_JOB_WORKSPACES, "return_value")
+RECORD_KEYS = (XCOM_JOB_ID, XCOM_JOB_WORKSPACES, XCOM_SUBMITTED_POSTS, "return_value")
 #: How Airflow marks a rendered field it cut off at ``[core] max_templated_field_length``.
 TRUNCATED_MARK = "Truncated. You can change this behaviour in [core]max_templated_field_length"
 
@@ -39,7 +46,8 @@ class TaskRecord:
     :param map_index: its map index (-1: not mapped).
     :param job_ids: the Publer jobs it submitted (or, for a sensor, waited for).
     :param workspaces: ``{job id: workspace id}`` as it recorded them.
-    :param posts: the posts it asked for (its rendered ``posts`` field), when Airflow kept them.
+    :param posts: the posts it sent (or, from an older provider version, its rendered ``posts``
+        field, when Airflow kept it whole).
     :param post_ids: ids of its posts that Airflow recorded (reconciled references, sensor outcomes).
     :param known: what a sensor's outcome said of some of them (``{post id: summary}``, with
         ``scheduled_at`` when the sensor listed the post).
@@ -214,6 +222,9 @@ def task_records(
             if key == XCOM_JOB_ID:
                 record.job_ids.extend(_job_ids(decoded))
                 record.post_ids |= reconciled_post_ids(record.job_ids)
+            elif key == XCOM_SUBMITTED_POSTS:
+                if isinstance(decoded, dict) and isinstance(decoded.get("posts"), list):
+                    record.posts = [p for p in decoded["posts"] if isinstance(p, dict)]
             elif isinstance(decoded, dict):
                 record.workspaces.update({str(k): str(v) for k, v in decoded.items() if v})
         waited = {ti for ti, _ in outcomes}

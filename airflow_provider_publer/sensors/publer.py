@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from airflow.sdk import PokeReturnValue
 
 from airflow_provider_publer.compat import AirflowFailException
-from airflow_provider_publer.constants import DEFAULT_CONN_ID, XCOM_JOB_WORKSPACES
+from airflow_provider_publer.constants import DEFAULT_CONN_ID, XCOM_JOB_WORKSPACES, XCOM_SUBMITTED_POSTS
 from airflow_provider_publer.exceptions import PublerError, is_transient
 from airflow_provider_publer.job_outcomes import (
     LISTED_STATES,
@@ -178,9 +178,10 @@ class PublerPostSensor(PublerSensorBase):
       pages), page by page until every id is found; or
     - by job (``job_id``, e.g. ``schedule.output``): the sensor waits for the job, then finds the
       posts it created the way the operator reconciles (:mod:`~airflow_provider_publer.reconcile`):
-      it renders the ``posts`` of the upstream ``PublerSchedulePostOperator`` that recorded the job
-      (for a mapped schedule task, those of the mapped task instance that did) and lists those
-      accounts around those times. A job that ended with failed accounts fails the sensor (those
+      it reads the posts as the upstream ``PublerSchedulePostOperator`` that recorded the job sent
+      them (XCom ``publer_submitted_posts``; for a mapped schedule task, those of the mapped task
+      instance that did; never a new rendering of its template or file) and lists those accounts
+      around those times. A job that ended with failed accounts fails the sensor (those
       posts do not exist); a job of ``reconciled:<ids>`` names its posts. A job that no upstream
       ``PublerSchedulePostOperator`` submitted cannot be traced (Publer's job status does not list
       the posts): pass ``post_ids`` instead.
@@ -612,16 +613,21 @@ def _submitted(
 ) -> _Submitted:
     from airflow_provider_publer.ledger import SubmissionLedger
 
-    upstream: Any = _rendered(task, context, map_index)
     where = f" (task {task.task_id}[{map_index}])" if map_index >= 0 else ""
-    posts = upstream.posts
-    if upstream.posts_file:
-        from airflow_provider_publer.post_files import read_post_file
-
-        posts = checked(lambda: read_post_file(upstream.posts_file, str(upstream.posts)).posts)
-    state = str(upstream.state)
-    valid = checked(lambda: _validated(posts, state, bool(upstream.publish_now)))
     ti = context["ti"]
+    sent = ti.xcom_pull(task_ids=task.task_id, key=XCOM_SUBMITTED_POSTS, map_indexes=map_index)
+    if isinstance(sent, Mapping) and isinstance(sent.get("posts"), list):
+        posts: Any = sent["posts"]
+        state, publish_now = str(sent.get("state")), bool(sent.get("publish_now"))
+    else:  # no record of what was sent (a task of an older provider version): render it again
+        upstream: Any = _rendered(task, context, map_index)
+        posts = upstream.posts
+        if upstream.posts_file:
+            from airflow_provider_publer.post_files import read_post_file
+
+            posts = checked(lambda: read_post_file(upstream.posts_file, str(upstream.posts)).posts)
+        state, publish_now = str(upstream.state), bool(upstream.publish_now)
+    valid = checked(lambda: _validated(posts, state, publish_now))
     run_ti = SimpleNamespace(
         dag_id=ti.dag_id, run_id=ti.run_id, task_id=task.task_id, map_index=map_index, try_number=0
     )
@@ -630,7 +636,7 @@ def _submitted(
     preexisting = None
     if ledger.batches:
         preexisting = sorted({p for record in ledger.batches.values() for p in record.preexisting})
-    return _Submitted(valid, state, bool(upstream.publish_now), since, preexisting, refs, where)
+    return _Submitted(valid, state, publish_now, since, preexisting, refs, where)
 
 
 def _validated(posts: Any, state: str, publish_now: bool) -> list[dict[str, Any]]:

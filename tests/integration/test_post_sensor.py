@@ -125,3 +125,30 @@ def _links(run_id: str, task_id: str) -> dict[str, Any]:
         text = value.decode() if isinstance(value, bytes) else value
         links[key] = json.loads(text) if text else None
     return links
+
+
+def test_the_sensors_follow_the_posts_as_sent_when_the_calendar_renders_differently_each_time(tmp_path):
+    """Post texts holding a clock macro render differently for every task that renders them: the
+    sensors wait for the texts that were sent (the schedule task's record), not a new rendering
+    (unmapped in reschedule and deferrable mode, and mapped per map index)."""
+    with SandboxServer(SandboxConfig(job_latency=0.5, publish_time_scale=60)) as server:
+        result, state, events = run_recorded_dag(tmp_path, DAG_FILE, "publer_posts_rendered_once", server)
+
+    assert result.succeeded, result.output[-6000:]
+    sent = sorted(p["text"] for p in state["posts"])
+    assert len(sent) == 4
+    assert {p["state"] for p in state["posts"]} == {"published"}
+    waited: dict[str, set[str]] = {}
+    for event in events:
+        assert event["event"] == "success", event
+        if event["task_id"] in ("by_job", "by_job_deferred", "mapped_live"):
+            # A mapped instance's callback pulls its own value, or those of every map index so far.
+            values = event["value"]
+            while values and isinstance(values[0], list):
+                values = [p for v in values for p in v]
+            waited.setdefault(event["task_id"], set()).update(p["text"] for p in values)
+    assert (
+        waited["by_job"] == waited["by_job_deferred"] == {text for text in sent if text.startswith("once ")}
+    )
+    assert waited["mapped_live"] == {text for text in sent if text.startswith("mapped ")}
+    assert [e["task_id"] for e in events].count("mapped_live") == 2

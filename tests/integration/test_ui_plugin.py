@@ -8,8 +8,9 @@ read ``publer_ui_hidden``), and every request carries a token from ``POST /auth/
 - anonymous requests get 401 from the plugin itself (Airflow answers unknown UI paths with its own
   page and status 200, so the body is checked, not only the status);
 - the admin sees the posts of every DAG, traced to their task instances: given as a list, from a
-  CSV calendar file, and cut off by ``[core] max_templated_field_length`` (traced by the post ids
-  the sensor returned); a published post's tab shows its insights;
+  CSV calendar file, and cut off by ``[core] max_templated_field_length`` (traced by the posts the
+  task recorded sending, or, for a task that did not record them, by the post ids the sensor
+  returned); a published post's tab shows its insights;
 - ``outsider`` sees nothing of ``publer_ui_hidden``: none of its posts on the page or in the JSON,
   and 403 on its task instances' tab;
 - the connection's API key is in no answer.
@@ -132,12 +133,18 @@ def ui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiServer]:
         migrated = _airflow(env, "db", "migrate")
         assert migrated.returncode == 0, migrated.stderr[-3000:]
         for dag_id in UI_DAGS:
-            # The long DAG's rendered posts are cut off, as a long calendar's are.
-            extra = {"AIRFLOW__CORE__MAX_TEMPLATED_FIELD_LENGTH": "60"} if dag_id == "publer_ui_long" else {}
+            # These DAGs' rendered posts are cut off, as a long calendar's are.
+            cut_off = dag_id in ("publer_ui_long", "publer_ui_visible")
+            extra = {"AIRFLOW__CORE__MAX_TEMPLATED_FIELD_LENGTH": "60"} if cut_off else {}
             ran = _airflow({**env, **extra}, "dags", "test", dag_id)
             assert ran.returncode == 0, f"{dag_id}:\n{ran.stdout[-3000:]}\n{ran.stderr[-3000:]}"
         with sqlite3.connect(home / "airflow.db") as db:
             runs = dict(db.execute("SELECT dag_id, run_id FROM dag_run").fetchall())
+            # The long DAG's task as a provider version that did not record the posts it sent.
+            removed = db.execute(
+                "DELETE FROM xcom WHERE dag_id = 'publer_ui_long' AND key = 'publer_submitted_posts'"
+            ).rowcount
+            assert removed == 1
         log = (home / "api-server.log").open("wb")
         server = subprocess.Popen(
             [str(Path(sys.executable).with_name("airflow")), "api-server", "--port", str(port)],
@@ -243,6 +250,21 @@ def test_a_user_without_access_to_a_dag_sees_nothing_of_it(ui_server: UiServer) 
         "ui hidden: post 0",
         "ui hidden: post 0",
         "ui hidden: post 1",
+    ]
+
+
+def test_the_posts_as_sent_trace_a_task_whose_rendered_field_airflow_cut_off(ui_server: UiServer) -> None:
+    """The visible DAG ran with a tiny ``[core] max_templated_field_length``: its posts are traced
+    from what the task recorded sending, not from the cut-off field."""
+    run_id = ui_server.runs["publer_ui_visible"]
+    tab = ui_server.get(
+        "/publer/api/task-instance", "admin", dag_id="publer_ui_visible", run_id=run_id, task_id="schedule"
+    ).json()
+    assert tab["untraced"] == ""
+    assert sorted(p["text"] for p in tab["posts"]) == [
+        "ui visible: post 0",
+        "ui visible: post 0",
+        "ui visible: post 1",
     ]
 
 

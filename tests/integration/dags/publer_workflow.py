@@ -8,6 +8,7 @@ posts scheduled two minutes ahead go live within seconds. Outcomes land in ``eve
 from __future__ import annotations
 
 import os
+import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,7 @@ def recording_errors(cls: Any) -> Any:
 FACEBOOK = SANDBOX_ACCOUNT_IDS["facebook"]
 LINKEDIN = SANDBOX_ACCOUNT_IDS["linkedin"]
 MASTODON = SANDBOX_ACCOUNT_IDS["mastodon"]
+BLUESKY = SANDBOX_ACCOUNT_IDS["bluesky"]
 TWITTER = SANDBOX_ACCOUNT_IDS["twitter"]
 #: The reason the sandbox gives for the post that fails (its text carries the fail marker).
 FAIL_REASON = "The LinkedIn token expired"
@@ -161,6 +163,49 @@ with DAG("publer_posts_live", schedule=None, start_date=START, catchup=False):
         timeout=120,
         **RECORDED,
     )
+
+
+# A calendar that renders differently each time (a macro reading the clock): the sensors follow the
+# posts as sent, not the template rendered again (mapped and unmapped, reschedule and deferrable).
+def _stamp() -> str:
+    return str(time.time_ns())
+
+
+with DAG(
+    "publer_posts_rendered_once",
+    schedule=None,
+    start_date=START,
+    catchup=False,
+    user_defined_macros={"stamp": _stamp},
+):
+    schedule = PublerSchedulePostOperator(
+        task_id="schedule", posts=soon_posts("once {{ stamp() }}"), retries=0
+    )
+    PublerPostSensor(task_id="by_job", job_id=schedule.output, poke_interval=1, timeout=60, **RECORDED)
+    PublerPostSensor(
+        task_id="by_job_deferred",
+        job_id=schedule.output,
+        deferrable=True,
+        poke_interval=1,
+        timeout=60,
+        **RECORDED,
+    )
+    later = (datetime.now(timezone.utc) + timedelta(minutes=2)).replace(microsecond=0).isoformat()
+    mapped = PublerSchedulePostOperator.partial(task_id="mapped", retries=0).expand(
+        posts=[
+            [
+                {
+                    "networks": {"default": {"type": "status", "text": f"mapped {n} {{{{ stamp() }}}}"}},
+                    "accounts": [{"id": account, "scheduled_at": later}],
+                }
+            ]
+            for n, account in enumerate((LINKEDIN, BLUESKY))
+        ]
+    )
+    PublerPostSensor.partial(task_id="mapped_live", poke_interval=1, timeout=60, **RECORDED).expand(
+        job_id=mapped.output
+    )
+
 
 # Posts far ahead never go live while the sensors wait: both time out; awaiting "scheduled" succeeds.
 with DAG("publer_posts_timeout", schedule=None, start_date=START, catchup=False):
