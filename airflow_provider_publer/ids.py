@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from airflow_provider_publer.messages import error, kind, shown
@@ -119,6 +119,16 @@ def validate_id(value: Any, *, field: str) -> str:
     return str(value)
 
 
+def xcom_items(value: Iterable[Any]) -> Iterable[Any]:
+    """The items of ``value`` read at once: a sequence that is not a list or tuple (a mapped task's
+    lazy XCom sequence) is sliced, one request for every item. Iterating such a sequence asks for
+    the item past its end, which Airflow logs as an error in a run that is fine.
+    """
+    if isinstance(value, Sequence) and not isinstance(value, (list, tuple, str, bytes)):
+        return value[:]
+    return value
+
+
 def id_list(value: Any) -> list[Any]:
     """Ids as given, flattened: one id, a list, a mapped task's lazy sequence, or lists of those.
 
@@ -130,7 +140,7 @@ def id_list(value: Any) -> list[Any]:
     if isinstance(value, Mapping):
         return [value.get("id")]
     if isinstance(value, Iterable):
-        return [item for part in value for item in id_list(part)]
+        return [item for part in xcom_items(value) for item in id_list(part)]
     return [value]
 
 

@@ -182,6 +182,11 @@ class SubmissionLedger:
         """Whether any earlier try of this task instance began sending anything."""
         return bool(self.batches)
 
+    @property
+    def in_doubt(self) -> bool:
+        """Whether an earlier try began a send whose outcome it never learned (no job id)."""
+        return any(record.job_id is None for record in self.batches.values())
+
     def earliest_since(self) -> datetime | None:
         times = [record.since_time for record in self.batches.values()]
         return min(times) if times else None

@@ -210,9 +210,17 @@ def _read_csv(name: str, content: str) -> tuple[list[dict[str, Any]], list[str]]
     missing = [c for c, required, _ in CSV_COLUMNS if required and c not in columns]
     unknown = [c for c in columns if c not in known]
     if missing or unknown:
+        # Spreadsheets set to a European locale save "CSV" with semicolons (or tabs) between cells.
+        separator = next((sep for sep in (";", "\t") if len(columns) == 1 and sep in columns[0]), None)
+        hint = (
+            f". The header is one cell holding {separator!r}: the file looks {separator!r}-separated; "
+            "save it with commas (Excel: CSV UTF-8 (Comma delimited))"
+            if separator
+            else ""
+        )
         raise PublerValidationError(
             f"{name}: the header must name the columns {', '.join(c for c, _, _ in CSV_COLUMNS)} "
-            f"(missing: {', '.join(missing) or 'none'}; unknown: {', '.join(unknown) or 'none'})"
+            f"(missing: {', '.join(missing) or 'none'}; unknown: {', '.join(unknown) or 'none'}){hint}"
         )
     posts, origins = [], []
     rows = iter(reader)

@@ -61,8 +61,10 @@ def flat_items(value: Any) -> Any:
     """
     if value is None or isinstance(value, (str, bytes, Mapping)) or not _is_sequence(value):
         return value
+    from airflow_provider_publer.ids import xcom_items
+
     items: list[Any] = []
-    for item in value:
+    for item in xcom_items(value):
         if item is not None and not isinstance(item, (str, bytes, Mapping)) and _is_sequence(item):
             items.extend(flat_items(item))
         else:

@@ -154,6 +154,7 @@ class PublerSchedulePostOperator(PostsInputMixin, PublerOperator):
         if self.is_dry_run:
             return self._dry_run()
         from airflow_provider_publer.ledger import fingerprint
+        from airflow_provider_publer.masked_secrets import refuse_masked_secrets
 
         ledger = task_ledger(context)
         # An earlier try may have sent these posts before their scheduled_at passed: the time
@@ -161,11 +162,16 @@ class PublerSchedulePostOperator(PostsInputMixin, PublerOperator):
         posts = self._checked_posts(now=_EPOCH if ledger.sent_before else None)
         self._refuse_twins(posts)
         workspace = self._workspace()
+        # The connection is loaded now: its key is among the secrets the check knows, before the
+        # posts reach XCom.
+        self._checked(lambda: refuse_masked_secrets(list(posts), "posts"))
+        same_request = ledger.same_task(fingerprint(posts, self.state, workspace, self.publish_now))
+        if not same_request and ledger.in_doubt:
+            raise AirflowFailException(self._changed_in_doubt(ledger.key))
         context["ti"].xcom_push(
             key=XCOM_SUBMITTED_POSTS,
             value={"posts": list(posts), "state": self.state, "publish_now": self.publish_now},
         )
-        same_request = ledger.same_task(fingerprint(posts, self.state, workspace, self.publish_now))
         refs: list[str] = []
         for index, batch in enumerate(posts.batches(self.max_posts_per_request)):
             refs.append(self._submit_batch(index, batch, workspace, ledger, same_request))
@@ -174,6 +180,19 @@ class PublerSchedulePostOperator(PostsInputMixin, PublerOperator):
         if not self.wait_for_completion:
             return result
         return self._wait(context, refs, workspace, posts, ledger.earliest_since() or _now())
+
+    @staticmethod
+    def _changed_in_doubt(ledger_key: str) -> str:
+        """Why a try refuses posts that differ from those an earlier try may have sent."""
+        return (
+            f"{NOTHING_SENT} An earlier try of this task began sending posts and never learned whether "
+            "Publer took them, and the posts rendered now differ from those (a template that reads the "
+            "clock, such as macros.datetime.now(), or an upstream task that built other posts). "
+            "Sending these could publish the same post twice. Make the posts the same on every try "
+            "(base times on the run: dag_run.start_date, data_interval_start, logical_date). Then check "
+            f"in Publer what the earlier try created, delete the Airflow Variable {ledger_key!r} (this "
+            "task's submission ledger) and clear the task to send the posts again."
+        )
 
     def _dry_run(self) -> dict[str, Any]:
         """Validate and predict; no POST, no ledger, no job."""

@@ -73,10 +73,15 @@ class TaskRecord:
         """``(account id, text)`` of every post it asked for: how a listed post is traced back to it."""
         found = []
         for post in self.posts:
-            texts = [n.get("text") for n in (post.get("networks") or {}).values() if isinstance(n, dict)]
+            networks = post.get("networks")
+            texts = (
+                [n.get("text") for n in networks.values() if isinstance(n, dict)]
+                if isinstance(networks, dict)
+                else []
+            )
             text = next((t for t in texts if isinstance(t, str)), None)
-            for account in post.get("accounts") or []:
-                if isinstance(account, dict) and account.get("id") and text is not None:
+            for account in _accounts(post):
+                if account.get("id") and text is not None:
                     found.append((str(account["id"]), text))
         return found
 
@@ -85,11 +90,18 @@ class TaskRecord:
         days = {
             str(account["scheduled_at"])[:10]
             for post in self.posts
-            for account in post.get("accounts") or []
-            if isinstance(account, dict) and account.get("scheduled_at")
+            for account in _accounts(post)
+            if account.get("scheduled_at")
         }
         days |= {str(p["scheduled_at"])[:10] for p in self.known.values() if p.get("scheduled_at")}
         return sorted(days)
+
+
+def _accounts(post: dict[str, Any]) -> list[dict[str, Any]]:
+    """A post's ``accounts`` that are objects (a value of another shape, from any task's XCom or
+    rendered field, is skipped, never trusted)."""
+    accounts = post.get("accounts")
+    return [a for a in accounts if isinstance(a, dict)] if isinstance(accounts, list) else []
 
 
 def decode(value: Any) -> Any:
@@ -211,22 +223,30 @@ def task_records(
     records: dict[tuple[str, str, str, int], TaskRecord] = {}
     sensor_jobs: dict[tuple[str, str, str, int], set[str]] = {}
     outcomes: list[tuple[tuple[str, str, str, int], Any]] = []
+    submitted: dict[tuple[str, str, str, int], list[dict[str, Any]]] = {}
     with create_session() as session:
         for dag_id, run_id, task_id, map_index, key, value in session.execute(query):
             ti = (dag_id, run_id, task_id, map_index)
             if key == "return_value":
                 outcomes.append((ti, value))
                 continue
-            record = records.setdefault(ti, TaskRecord(*ti))
             decoded = decode(value)
+            if key == XCOM_SUBMITTED_POSTS:
+                # Only a task that also recorded a job sent them (see below).
+                if isinstance(decoded, dict) and isinstance(decoded.get("posts"), list):
+                    submitted[ti] = [p for p in decoded["posts"] if isinstance(p, dict)]
+                continue
+            record = records.setdefault(ti, TaskRecord(*ti))
             if key == XCOM_JOB_ID:
                 record.job_ids.extend(_job_ids(decoded))
                 record.post_ids |= reconciled_post_ids(record.job_ids)
-            elif key == XCOM_SUBMITTED_POSTS:
-                if isinstance(decoded, dict) and isinstance(decoded.get("posts"), list):
-                    record.posts = [p for p in decoded["posts"] if isinstance(p, dict)]
             elif isinstance(decoded, dict):
                 record.workspaces.update({str(k): str(v) for k, v in decoded.items() if v})
+        # A task that sent nothing (refused before Publer answered with a job) claims no post.
+        records = {ti: record for ti, record in records.items() if record.job_ids}
+        for ti, posts in submitted.items():
+            if ti in records:
+                records[ti].posts = posts
         waited = {ti for ti, _ in outcomes}
         if records:
             rendered = select(

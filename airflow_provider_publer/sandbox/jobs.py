@@ -18,6 +18,7 @@ from airflow_provider_publer.sandbox import publishing, rules
 from airflow_provider_publer.sandbox.index import PostIndex, Timeline
 from airflow_provider_publer.sandbox.media import is_fetchable, media_type, name_from_url
 from airflow_provider_publer.sandbox.models import DRAFT_STATES, Job, Media, Post, new_id
+from airflow_provider_publer.sandbox.updates import label_object
 
 MAX_POSTS = 500
 MEDIA_IMPORT_TYPES = ("single", "bulk", "thumbnail")
@@ -164,6 +165,8 @@ def _place(
         out.failures.append(_failure(account_id, account, refused.message))
         return
     new = _new_post(job, post, account, key, block, state, when, auto)
+    if isinstance(ref.get("labels"), list):  # accounts[].labels: names or ids
+        new.labels = [label_object(label) for label in ref["labels"]]
     if new.state == "published":  # publish now: live at once, published or failed
         publishing.go_live(new, _failure_reason(new, ctx), new.post_link or "")
     elif new.state == "scheduled" and new.scheduled_at is not None:

@@ -146,11 +146,12 @@ def apply_update(post: Post, changes: Mapping[str, Any], now: datetime) -> None:
         post.media = [dict(m) for m in changes["media"] if isinstance(m, Mapping)]
         post.has_media = bool(post.media)
     if isinstance(changes.get("labels"), list):
-        post.labels = [_label(label) for label in changes["labels"]]
+        post.labels = [label_object(label) for label in changes["labels"]]
     post.updated_at = now
 
 
-def _label(label: Any) -> dict[str, Any]:
+def label_object(label: Any) -> dict[str, Any]:
+    """A label as Publer shows it (``{id, name, color}``), from a name, an id or such an object."""
     if isinstance(label, Mapping):
         return dict(label)
     return {"id": str(label), "name": str(label), "color": None}

@@ -1,8 +1,10 @@
 """Posts Publer already holds: media from object storage, posts followed by id, edited, deleted.
 
-Configure the connection ``publer_default`` (type Publer) and trigger the DAG. It uploads an image
-from object storage and a video from a URL, schedules two posts for next March, waits until
-Publer lists them, gives the first its final text and a label, and deletes the second.
+Configure the connection ``publer_default`` (type Publer), put an image named ``launch.png`` next
+to this file (the repository has one: ``example_dags/assets/launch.png``) or point ``IMAGE`` at
+yours, and trigger the DAG. It uploads the image from object storage and a video from a URL,
+schedules two posts for next March, waits until Publer lists them, gives the first its final text
+and a label, and deletes the second.
 tests/integration/test_docs_snippets.py runs it against the sandbox and checks what the sandbox holds.
 """
 

@@ -208,3 +208,12 @@ def test_jobs_settle_on_the_injected_clock_whoever_reads_first():
         assert [p["created_at"] for p in state["posts"]] == ["2030-01-01T12:01:00.000+00:00"]
         assert client.get(f"job_status/{job_id}").json()["status"] == "complete"
         assert state["jobs"][0]["post_ids"] == [state["posts"][0]["id"]]
+
+
+def test_an_accounts_labels_are_kept_on_its_post(client, server):
+    """``accounts[].labels`` (names or ids, as a CSV calendar's ``labels`` column sends them)."""
+    body = post("facebook", "labelled", (FB, at(30)))
+    body["accounts"][0]["labels"] = ["launch", "spring"]
+    wait_job(client, submit(client, bulk(body, post("linkedin", "plain", (LI, at(30))))))
+    labels = {p["text"]: [label["name"] for label in p["labels"]] for p in state_of(server)["posts"]}
+    assert labels == {"labelled": ["launch", "spring"], "plain": []}

@@ -166,6 +166,20 @@ def test_a_csv_header_naming_a_column_twice_is_refused() -> None:
         read_post_file("cal.csv", header + "abc,facebook,status,first,second,\n")
 
 
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_a_csv_saved_with_another_separator_says_so(separator: str) -> None:
+    """A spreadsheet in a European locale saves "CSV" with semicolons: the error says what to do."""
+    rows = ["account_id", "network", "type", "text", "scheduled_at"], ["a1", "facebook", "status", "Hi", ""]
+    content = "\ufeff" + "\r\n".join(separator.join(row) for row in rows) + "\r\n"
+    with pytest.raises(PublerValidationError) as caught:
+        read_post_file("week.csv", content)
+    assert f"the file looks {separator!r}-separated; save it with commas" in str(caught.value)
+    # A header that is only wrong says nothing of separators.
+    with pytest.raises(PublerValidationError) as caught:
+        read_post_file("week.csv", "account,network,type,text\na1,facebook,status,Hi\n")
+    assert "separated" not in str(caught.value)
+
+
 def test_a_yaml_number_too_long_for_python_stays_the_text_written() -> None:
     digits = "7" * 5000
     posts = read_post_file("w.yaml", f"- networks: {{facebook: {{type: status, text: {digits}}}}}\n").posts
